@@ -80,6 +80,7 @@ from dataclasses import dataclass, field
 from typing import Final, Literal
 
 from trialdesk.protocol.values import Criterion
+from trialdesk.registry.parsing.spelling import can_spell, read_pattern_pieces
 
 INCLUSION: Final = "inclusion"
 EXCLUSION: Final = "exclusion"
@@ -390,14 +391,14 @@ class _Fact:
 
 
 _WHITESPACE = re.compile(r"\s+")
-_ASCII_SPACES = "\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"  # with " ", what \s matches in an ASCII text
+_ASCII_SPACE = re.compile("[\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f]")  # with " ", what \s matches in an ASCII text
 _POWER = re.compile(r"10([⁰¹²³⁴⁵⁶⁷⁸⁹]+)")
 _Builder = Callable[[re.Match[str], str], tuple[str, int] | None]
 
 
-def _normalise(text: str) -> str:
-    """The text as the rules read it: one space for any whitespace, symbols and comparison phrases made uniform."""
-    if not text.isascii() or "  " in text or any(space in text for space in _ASCII_SPACES):
+def _unify_symbols(text: str) -> str:
+    """The text with one space for any whitespace and symbols (≥, ×, µ, superscript powers …) written in ASCII."""
+    if not text.isascii() or "  " in text or _ASCII_SPACE.search(text):
         text = _WHITESPACE.sub(" ", text)
     if not text.isascii():
         text = _POWER.sub(lambda m: "10^" + m.group(1).translate(_SUPERSCRIPT), text)
@@ -406,6 +407,11 @@ def _normalise(text: str) -> str:
             text = text.replace(symbol, replacement)
     elif "~" in text:  # the one ASCII symbol
         text = text.replace("~", "-")
+    return text
+
+
+def _unify_phrases(text: str) -> str:
+    """The text with comparison phrases ("not less than", "18 years or older", "times") written as operators."""
     lowered = "" if any(odd in text for odd in _ODD_CASES) else text.lower()
     for pattern, replacement, keywords in _PHRASES:
         for word in keywords:
@@ -416,6 +422,16 @@ def _normalise(text: str) -> str:
                 continue
         text = pattern.sub(replacement, text)
     return text
+
+
+def _normalise(text: str) -> str:
+    """The text as the rules read it: one space for any whitespace, symbols and comparison phrases made uniform.
+
+    Example:
+        >>> _normalise("ALT  ≤ 2.5 times ULN, age not less than 18 years")
+        'ALT <= 2.5  x  ULN, age >= 18 years'
+    """
+    return _unify_phrases(_unify_symbols(text))
 
 
 def _format(number: float) -> str:
@@ -899,10 +915,59 @@ def _scan(pattern: re.Pattern[str], normal: str, lowered: str, starts: tuple[str
     return matches
 
 
-def _read_facts(normal: str, kind: str) -> list[_Fact]:
+# The pre-check: a criterion with a word that no rule can read and that is not filler cannot be computable, and most
+# criteria have one ("history", "diabetes"). It reads the criterion with its symbols unified, before the phrases are
+# (:func:`_unify_phrases`), and is sound because:
+# - every word a rule's match can contain (with the unit or "x ULN" a threshold reads after it) is made of the pieces
+#   of ``_CONSUMING`` (see trialdesk.registry.parsing.spelling); an analyte's "(abbreviation)" can hold any word, so
+#   it is left out of the pieces and the words inside parentheses are not checked;
+# - unifying the phrases only replaces matches of ``_PHRASES``. A word inside such a match is made of the phrases'
+#   pieces, which are added. A phrase match never ends inside a word, and one that starts inside a word (a number
+#   after letters, "abc5 years or older") leaves its first part as a word of its own; if that part could be spelled,
+#   so could the whole word (the rest is made of pieces). So a word the check cannot spell is still, or leaves, a
+#   word the rules cannot read after the phrases are unified;
+# - parentheses are kept (their content may shrink), so every parenthesis the rules see is one the check skips.
+_CONSUMING = (
+    *(pattern.pattern for pattern, *_ in _RULES),
+    _ULN.pattern,
+    *(unit for analyte in _ANALYTES for unit, _ in analyte.units),
+)
+_PIECES = (
+    read_pattern_pieces(
+        [*(p.replace(_ABBREVIATION, r"(?:\s*\(\))?") for p in _CONSUMING), *(p.pattern for p, _, _ in _PHRASES)], _I
+    )
+    | _FILLER
+)
+_PARENTHESIS = re.compile(r"\([^()]*\)")
+_WORD = re.compile(r"[a-z0-9]+")
+_ANY_WORD = re.compile(r"[^\W_]+")  # a word as the leftover check reads it (``_TOKEN``)
+_ASCII_LOOKALIKES = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+_ZEROS = str.maketrans("123456789", "000000000")
+
+
+def _may_be_read(text: str) -> bool:
+    """False when a criterion has a word that no rule can read and that is not filler (see above).
+
+    Cheap, and it settles most criteria: only a text every word of which the rules might account for is scanned.
+    """
+    if text.isascii():
+        lowered = text.lower()
+        words = _WORD.findall(_PARENTHESIS.sub(" ", lowered) if "(" in lowered else lowered)
+    else:
+        # The pieces are ASCII. Under IGNORECASE a pattern's letter also matches the four letters below and "\d" any
+        # decimal digit; a word with any other non-ASCII letter cannot be read. (They are replaced before lower-casing
+        # because "İ" lower-cases to two characters, the second not a letter.)
+        lowered = text.translate(_ASCII_LOOKALIKES).lower()
+        words = [
+            "".join("0" if char.isdecimal() else char for char in word)
+            for word in _ANY_WORD.findall(_PARENTHESIS.sub(" ", lowered) if "(" in lowered else lowered)
+        ]
+    return all(word in _PIECES.words or can_spell(word.translate(_ZEROS), _PIECES) for word in words)
+
+
+def _read_facts(normal: str, lowered: str, kind: str) -> list[_Fact]:
     taken = [False] * len(normal)
     facts: list[_Fact] = []
-    lowered = normal.lower()
     check = not any(odd in normal for odd in _ODD_CASES)
     ascii_text = normal.isascii()  # ASCII digits are then the only ones (``\d`` matches any decimal digit)
     present = {word for word in _RULE_WORDS if word in lowered}
@@ -926,8 +991,14 @@ def _read_facts(normal: str, kind: str) -> list[_Fact]:
 
 def _compute(kind: str, text: str) -> str | None:
     """The expression for a criterion whose every word a rule accounts for, else None."""
-    normal = _normalise(text)
-    facts = _read_facts(normal, kind)
+    plain = _unify_symbols(text)
+    return _read_expression(kind, plain) if _may_be_read(plain) else None
+
+
+def _read_expression(kind: str, plain: str) -> str | None:
+    """:func:`_compute` for a text with its symbols unified, every rule tried (no pre-check)."""
+    normal = _unify_phrases(plain)
+    facts = _read_facts(normal, normal.lower(), kind)
     if not facts:
         return None
     masked = list(normal)
