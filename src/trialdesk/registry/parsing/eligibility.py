@@ -72,8 +72,10 @@ Example:
 from __future__ import annotations
 
 import ast
+import functools
 import itertools
 import math
+import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -341,6 +343,11 @@ _SYMBOLS: tuple[tuple[str, str], ...] = (
     ("＝", "="), ("（", "("), ("）", ")"), ("：", ":"), ("；", ";"), ("，", ","), ("、", ","), ("–", "-"), ("—", "-"),
     ("－", "-"), ("～", "-"), ("~", "-"), ("×", " x "), ("µ", "u"), ("μ", "u"), ("\u00a0", " "),
 )  # fmt: skip
+# one pass for every symbol (each is one character, and no replacement holds another symbol)
+_SYMBOL_TABLE: dict[int, str] = {
+    **{ord(superscript): digit for superscript, digit in zip("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789", strict=True)},
+    **{ord(symbol): replacement for symbol, replacement in _SYMBOLS},
+}
 # Each phrase with the lower-case words one of which every match contains: a text without any is not searched (the
 # replacements never create one of the words a later phrase needs, so checking the text once gives the same result).
 _PHRASES: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = tuple(
@@ -402,9 +409,7 @@ def _unify_symbols(text: str) -> str:
         text = _WHITESPACE.sub(" ", text)
     if not text.isascii():
         text = _POWER.sub(lambda m: "10^" + m.group(1).translate(_SUPERSCRIPT), text)
-        text = text.translate(_SUPERSCRIPT).replace("²", "2").replace("³", "3")
-        for symbol, replacement in _SYMBOLS:
-            text = text.replace(symbol, replacement)
+        text = text.translate(_SYMBOL_TABLE)
     elif "~" in text:  # the one ASCII symbol
         text = text.replace("~", "-")
     return text
@@ -873,8 +878,27 @@ _RULES: tuple[tuple[re.Pattern[str], _Builder, bool, _Keywords], ...] = tuple(
 )  # fmt: skip
 
 
-_RULE_WORDS = frozenset(word for *_, keywords in _RULES for group in keywords for word in group)
-_RULE_GROUPS = tuple(tuple(frozenset(group) for group in keywords) for *_, keywords in _RULES)
+def _number_requirements() -> tuple[dict[str, int], tuple[int, ...]]:
+    """Each keyword's bit mask of the (rule, requirement) pairs it meets, and each rule's mask of requirements."""
+    word_bits: dict[str, int] = {}
+    needs: list[int] = []
+    bit = 1
+    for *_, keywords in _RULES:
+        need = 0
+        for group in keywords:
+            for word in group:
+                word_bits[word] = word_bits.get(word, 0) | bit
+            need |= bit
+            bit <<= 1
+        needs.append(need)
+    return word_bits, tuple(needs)
+
+
+# A text meets a rule's keyword requirements when the keywords it contains cover the rule's mask (one pass over
+# the keywords per text instead of one set test per requirement per rule).
+_KEYWORD_BITS, _RULE_NEEDS = _number_requirements()
+_KEYWORDS = tuple(_KEYWORD_BITS.items())
+_DIGIT_BITS = functools.reduce(operator.or_, (_KEYWORD_BITS.get(digit, 0) for digit in _DIGITS))
 _RULE_STARTS: dict[re.Pattern[str], tuple[str, ...]] = {
     re.compile(pattern, _I): starts  # a pattern compares equal to the rule's compiled from the same text
     for pattern, starts in (
@@ -892,6 +916,8 @@ _RULE_STARTS: dict[re.Pattern[str], tuple[str, ...]] = {
         (_THRESHOLD, _ANALYTE_STARTS),
     )
 }
+# each rule's start words, looked up once: hashing a compiled pattern hashes its whole program, on every lookup
+_RULE_START_WORDS = tuple(_RULE_STARTS.get(pattern) for pattern, *_ in _RULES)
 
 
 def _scan(pattern: re.Pattern[str], normal: str, lowered: str, starts: tuple[str, ...]) -> list[re.Match[str]]:
@@ -970,13 +996,14 @@ def _read_facts(normal: str, lowered: str, kind: str) -> list[_Fact]:
     facts: list[_Fact] = []
     check = not any(odd in normal for odd in _ODD_CASES)
     ascii_text = normal.isascii()  # ASCII digits are then the only ones (``\d`` matches any decimal digit)
-    present = {word for word in _RULE_WORDS if word in lowered}
-    if not ascii_text:
-        present.update(_DIGITS)
-    for (pattern, builder, trivial, _), groups in zip(_RULES, _RULE_GROUPS, strict=True):
-        if check and any(present.isdisjoint(group) for group in groups):
+    met = _DIGIT_BITS if not ascii_text else 0
+    for word, bits in _KEYWORDS:
+        if word in lowered:
+            met |= bits
+    for (pattern, builder, trivial, _), need, start_words in zip(_RULES, _RULE_NEEDS, _RULE_START_WORDS, strict=True):
+        if check and met & need != need:
             continue
-        starts = _RULE_STARTS.get(pattern) if ascii_text else None
+        starts = start_words if ascii_text else None
         matches = _scan(pattern, normal, lowered, starts) if starts else pattern.finditer(normal)
         for match in matches:
             if match.end() == match.start() or any(taken[match.start() : match.end()]):
