@@ -181,7 +181,8 @@ def _read_line(clean: str, start: int, end: int, kind: str) -> _Node:
     """The node for ``clean[start:end]``: indentation, list markers stripped, run-together sequence start."""
     line = clean[start:end]
     stripped = line.lstrip()
-    indent = sum(4 if ch == "\t" else 1 for ch in line[: len(line) - len(stripped)])
+    margin = line[: len(line) - len(stripped)]
+    indent = len(margin) + 3 * margin.count("\t")  # a tab counts 4
     body, style, sequence = start + len(line) - len(stripped), "", None
     for _ in range(2):
         mark = _MARKER.match(clean, body, end)
