@@ -28,8 +28,13 @@ from trialdesk.protocol.model import (
     parsed,
     registry,
 )
-from trialdesk.protocol.values import DoseAmount, NotUnderstood, VisitTarget
-from trialdesk.registry.parsing.escalation_text import parse_escalation, read_dose_levels
+from trialdesk.protocol.values import DoseAmount, EscalationText, NotUnderstood, VisitTarget
+from trialdesk.registry.parsing.escalation_text import (
+    may_state_sizes,
+    parse_escalation,
+    read_dose_levels,
+    read_escalation_rules,
+)
 from trialdesk.registry.parsing.instruments import find_analyses, match_instruments
 from trialdesk.registry.parsing.timeframes import merge_visits, parse_time_frame
 from trialdesk.registry.record import Outcome as RecordOutcome
@@ -188,7 +193,8 @@ def find_escalation(texts: Sequence[Text]) -> tuple[str, str, Any] | None:
         3
     """
     for path, text in texts:
-        if "3" not in text or not _ESCALATION_WORDS.search(text):
+        # may_state_sizes is False only for a text that parse_escalation cannot read as cohort 3, expansion 3.
+        if "3" not in text or not _names_escalation(text) or not may_state_sizes(text, 3, 3):
             continue
         result = parse_escalation(text)
         if not isinstance(result, NotUnderstood) and (result.value.cohort_size, result.value.expansion_size) == (3, 3):
@@ -196,11 +202,44 @@ def find_escalation(texts: Sequence[Text]) -> tuple[str, str, Any] | None:
     return None
 
 
-def _field_source(text: str, field: str, value: object) -> str | None:
+def _names_escalation(text: str) -> bool:
+    """Whether ``_ESCALATION_WORDS`` occurs in ``text``.
+
+    In an ASCII text lower-casing is what IGNORECASE compares, so a substring test on the lower-cased text answers
+    the same (and faster); other texts are searched with the pattern.
+
+    Example:
+        >>> _names_escalation("Dose ESCALATION"), _names_escalation("Randomized"), _names_escalation("Dose eſcalation")
+        (True, False, True)
+    """
+    if not text.isascii():
+        return _ESCALATION_WORDS.search(text) is not None
+    if "+" in text:
+        return True
+    lowered = text.lower()
+    return "escalat" in lowered or "cohort" in lowered
+
+
+class _RuleReadings:
+    """read_escalation_rules of each text once during one compilation (the rules of one design share its sentences).
+
+    Only the rules are looked up in these texts, so the dose levels that parse_escalation would also read are not.
+    """
+
+    def __init__(self) -> None:
+        self._rules: dict[str, EscalationText | None] = {}
+
+    def __call__(self, text: str) -> EscalationText | None:
+        if text not in self._rules:
+            self._rules[text] = read_escalation_rules(text)
+        return self._rules[text]
+
+
+def _field_source(text: str, field: str, value: object, read: _RuleReadings) -> str | None:
     """The first sentence of ``text`` that states ``field`` = ``value`` on its own, else None."""
     for sentence in _SENTENCE.finditer(text):
-        result = parse_escalation(_DESIGN_PREFIX + sentence.group(0))
-        if not isinstance(result, NotUnderstood) and getattr(result.value, field) == value:
+        rules = read(_DESIGN_PREFIX + sentence.group(0))
+        if rules is not None and getattr(rules, field) == value:
             return sentence.group(0).strip()
     return None
 
@@ -218,13 +257,15 @@ def build_escalation(study: Study, found: tuple[str, str, Any]) -> Escalation:
         if outcome.description and _DLT_MEASURE.search(f"{outcome.measure} {outcome.description}"):
             dlt_texts.append((f"{P}outcomesModule.primaryOutcomes[{i}].description", outcome.description))
 
+    read = _RuleReadings()
+
     def rule(field: str, value: object, why: str, fallback: Sourced[Any] | None = None) -> Sourced[Any]:
         if value is not None:
-            return parsed(value, path, _field_source(text, field, value) or result.span.text)
+            return parsed(value, path, _field_source(text, field, value, read) or result.span.text)
         for dlt_path, dlt_text in dlt_texts:  # a rule the design text omits may be in the DLT outcome
-            extra = parse_escalation(_DESIGN_PREFIX + dlt_text)
-            if not isinstance(extra, NotUnderstood) and (got := getattr(extra.value, field)) is not None:
-                return parsed(got, dlt_path, _field_source(dlt_text, field, got) or dlt_text)
+            extra = read(_DESIGN_PREFIX + dlt_text)
+            if extra is not None and (got := getattr(extra, field)) is not None:
+                return parsed(got, dlt_path, _field_source(dlt_text, field, got, read) or dlt_text)
         return fallback or missing(path, result.span.text, why)
 
     levels = read_dose_levels(text)

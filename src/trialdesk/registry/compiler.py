@@ -91,7 +91,10 @@ ARMS = P + "armsInterventionsModule"
 _PLACEBO = re.compile(r"\bplacebo|\bsaline\b|\bsham\b", re.IGNORECASE)
 _COMPARATOR_TYPES = frozenset({"PLACEBO_COMPARATOR", "SHAM_COMPARATOR"})
 _NOT_PRODUCTS = frozenset({"BEHAVIORAL", "DEVICE", "PROCEDURE", "DIAGNOSTIC_TEST"})
-_RATIO = re.compile(r"(?<![\d:.])([1-9])\s*:\s*([1-9])(?:\s*:\s*([1-9]))?(?![\d:.])")
+# "2:1" or "1:1:1" not inside a longer number, time or list. The check that no digit, colon or point precedes the first
+# digit is made just after that digit, by (?<![\d:.][1-9]), which rejects the same starts as (?<![\d:.]) before it: the
+# pattern then starts with a digit, which the regex engine scans for quickly.
+_RATIO = re.compile(r"([1-9])(?<![\d:.][1-9])\s*:\s*([1-9])(?:\s*:\s*([1-9]))?(?![\d:.])")
 _RATIO_CONTEXT = re.compile(r"randomi[sz]|\bratio\b|\ballocat", re.IGNORECASE)
 _STRATIFY = re.compile(r"\bstratif", re.IGNORECASE)
 _SEX = {"ALL": "all", "FEMALE": "female", "MALE": "male"}
@@ -149,30 +152,25 @@ def compile_protocol(record: RegistryRecord) -> Protocol:
 def _design_texts(study: Study) -> list[Text]:
     """The free texts a design may be stated in, in the order they are searched."""
     section = study.protocolSection
+    description = section.descriptionModule
     texts: list[Text] = []
-    if section.descriptionModule is not None and section.descriptionModule.detailedDescription:
-        texts.append((P + "descriptionModule.detailedDescription", section.descriptionModule.detailedDescription))
+    if description is not None and description.detailedDescription:
+        texts.append((P + "descriptionModule.detailedDescription", description.detailedDescription))
     module = section.armsInterventionsModule
     if module is not None:
-        texts += [
-            (f"{ARMS}.armGroups[{i}].description", a.description)
-            for i, a in enumerate(module.armGroups)
-            if a.description
-        ]
-        texts += [
-            (f"{ARMS}.interventions[{i}].description", v.description)
-            for i, v in enumerate(module.interventions)
-            if v.description
-        ]
+        for i, arm in enumerate(module.armGroups):
+            if arm.description:
+                texts.append((f"{ARMS}.armGroups[{i}].description", arm.description))
+        for i, intervention in enumerate(module.interventions):
+            if intervention.description:
+                texts.append((f"{ARMS}.interventions[{i}].description", intervention.description))
     outcomes = section.outcomesModule
     if outcomes is not None:
-        texts += [
-            (f"{P}outcomesModule.primaryOutcomes[{i}].description", o.description)
-            for i, o in enumerate(outcomes.primaryOutcomes)
-            if o.description
-        ]
-    if section.descriptionModule is not None and section.descriptionModule.briefSummary:
-        texts.append((P + "descriptionModule.briefSummary", section.descriptionModule.briefSummary))
+        for i, outcome in enumerate(outcomes.primaryOutcomes):
+            if outcome.description:
+                texts.append((f"{P}outcomesModule.primaryOutcomes[{i}].description", outcome.description))
+    if description is not None and description.briefSummary:
+        texts.append((P + "descriptionModule.briefSummary", description.briefSummary))
     return texts
 
 
@@ -217,6 +215,8 @@ def _build_allocation(study: Study, texts: list[Text], found: tuple[str, str, An
 def _read_ratio(texts: list[Text], n_arms: int) -> Sourced[Any]:
     """A ratio such as "randomized 2:1" with one number per arm, else 1:1… by default."""
     for path, text in texts:
+        if ":" not in text:  # every ratio has a colon
+            continue
         for match in _RATIO.finditer(text):
             numbers = tuple(int(g) for g in match.groups() if g)
             window = text[max(0, match.start() - 80) : match.end() + 40]
@@ -229,6 +229,9 @@ def _read_ratio(texts: list[Text], n_arms: int) -> Sourced[Any]:
 
 def _read_strata(texts: list[Text]) -> Sourced[Any]:
     for path, text in texts:
+        # in an ASCII text lower-casing is what IGNORECASE compares: without "stratif" the pattern cannot match
+        if text.isascii() and "stratif" not in text.lower():
+            continue
         if match := _STRATIFY.search(text):
             start = max(text.rfind(".", 0, match.start()), text.rfind("\n", 0, match.start())) + 1
             ends = [i for i in (text.find(".", match.end()), text.find("\n", match.end())) if i >= 0]

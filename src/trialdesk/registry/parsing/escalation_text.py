@@ -46,7 +46,16 @@ from typing import Literal, cast
 from trialdesk.protocol.values import DoseAmount, DoseBasis, EscalationText, NotUnderstood, Parsed, Span
 from trialdesk.registry.parsing.numbers import CARDINAL_WORDS
 
-__all__ = ["RULES", "DoseFinder", "EscalationRule", "find_dose_levels", "parse_escalation", "read_dose_levels"]
+__all__ = [
+    "RULES",
+    "DoseFinder",
+    "EscalationRule",
+    "find_dose_levels",
+    "may_state_sizes",
+    "parse_escalation",
+    "read_dose_levels",
+    "read_escalation_rules",
+]
 
 Field = Literal[
     "design", "cohort_size", "expansion_size", "expansion_total", "stop_above", "dlt_window_days", "cohort_gap_days"
@@ -170,11 +179,19 @@ def _rule(
     return EscalationRule(field, re.compile(pattern, re.IGNORECASE), read, context, rank)
 
 
+# What "3+3" must be followed by to name a design.
+_PLUS_KIND = r"\b(?:\s*[-\s]\s*)(?:dose[\s-]*(?:de-?)?escalation|escalation|design|scheme|rule|method|cohorts?)"
 _A_PLUS_B = (
     r"(?:\b(?:traditional|standard|classic(?:al)?|conventional|modified)\s+)?"
-    r"\b([1-9])\s*\+\s*([1-9])\b(?:\s*[-\s]\s*)"
-    r"(?:dose[\s-]*(?:de-?)?escalation|escalation|design|scheme|rule|method|cohorts?)(?:\s+(?:design|scheme|rule|method))?"
+    r"\b([1-9])\s*\+\s*([1-9])" + _PLUS_KIND + r"(?:\s+(?:design|scheme|rule|method))?"
 )
+
+# The words before the count in "each cohort will consist of N" and "expanded to a total of N".
+_EACH_COHORT_HAS = (
+    r"\b(?:each|every)\s+(?:cohort|dose\s+level|dose\s+group)\s+(?:will\s+)?(?:consists?|comprises?|includes?|"
+    r"enrol(?:l?s)?|contains?|has|have|treats?)\s+(?:of\s+)?"
+)
+_EXPANDED_TO = r"\bexpand(?:ed)?\s+(?:the\s+cohort\s+)?to\s+(?:a\s+total\s+of\s+)?"
 
 RULES: tuple[EscalationRule, ...] = (
     # The design itself: "3+3" also says the cohort and expansion sizes unless something more explicit does.
@@ -190,12 +207,7 @@ RULES: tuple[EscalationRule, ...] = (
         _read_first,
     ),
     _rule("cohort_size", _NOT_ADDED + r"(?<!second\s)\bcohorts?\s+of\s+" + _N + r"\s+" + _PEOPLE, _read_first),
-    _rule(
-        "cohort_size",
-        r"\b(?:each|every)\s+(?:cohort|dose\s+level|dose\s+group)\s+(?:will\s+)?(?:consists?|comprises?|includes?|"
-        r"enrol(?:l?s)?|contains?|has|have|treats?)\s+(?:of\s+)?" + _N + r"\b(?:\s+" + _PEOPLE + r")?",
-        _read_first,
-    ),
+    _rule("cohort_size", _EACH_COHORT_HAS + _N + r"\b(?:\s+" + _PEOPLE + r")?", _read_first),
     _rule(
         "cohort_size",
         _NOT_ADDED + r"\b" + _N + r"\s+" + _PEOPLE + r"\s+(?:will\s+be\s+|are\s+|is\s+|to\s+be\s+)?(?:enrolled|enroled|"
@@ -222,12 +234,7 @@ RULES: tuple[EscalationRule, ...] = (
         _read_first,
         _EXPANSION_CONTEXT,
     ),
-    _rule(
-        "expansion_total",
-        r"\bexpand(?:ed)?\s+(?:the\s+cohort\s+)?to\s+(?:a\s+total\s+of\s+)?" + _N + r"\b(?:\s+" + _PEOPLE + r")?",
-        _read_first,
-        _EXPANSION_CONTEXT,
-    ),
+    _rule("expansion_total", _EXPANDED_TO + _N + r"\b(?:\s+" + _PEOPLE + r")?", _read_first, _EXPANSION_CONTEXT),
     # Stopping rule.
     _rule(
         "stop_above",
@@ -443,8 +450,9 @@ class _Evidence:
     span: Span
 
 
-# For each of RULES, lower-case words one of which every match of its pattern contains: in an ASCII text (where
-# lower-casing is what IGNORECASE compares) a rule whose words the whole text lacks matches in no sentence.
+# For each of RULES, lower-case words one of which every match of its pattern contains (as literal text of the
+# pattern; "≥" is the one non-ASCII literal): a rule whose words a sentence folded by _fold lacks matches nowhere
+# in that sentence, so only the others are tried there.
 _RULE_WORDS: tuple[tuple[str, ...], ...] = (
     ("+",),
     ("+",),
@@ -460,7 +468,7 @@ _RULE_WORDS: tuple[tuple[str, ...], ...] = (
     ("expand",),
     ("%",),
     ("more", "greater", ">"),
-    ("least", ">="),
+    ("least", ">=", "≥"),
     ("more",),
     ("within",),
     ("period", "window"),
@@ -471,17 +479,45 @@ _RULE_WORDS: tuple[tuple[str, ...], ...] = (
 )
 
 
+_WORDED_RULES: tuple[tuple[EscalationRule, frozenset[str]], ...] = tuple(
+    (rule, frozenset(words)) for rule, words in zip(RULES, _RULE_WORDS, strict=True)
+)
+_ALL_WORDS: tuple[str, ...] = tuple(sorted({word for words in _RULE_WORDS for word in words}))
+# The only non-ASCII characters IGNORECASE equates with an ASCII letter (found by trying every code point); lower()
+# leaves ı and ſ as they are and turns İ into two characters.
+_ASCII_LETTERS = (("İ", "i"), ("ı", "i"), ("K", "k"), ("ſ", "s"))
+
+
+def _fold(text: str) -> str:
+    """``text`` lower-cased, with the letters IGNORECASE equates with ASCII ones spelled in ASCII.
+
+    A literal ASCII word of a pattern, in any IGNORECASE match of it, is then a substring of the folded text (the
+    replacements keep one character for one; lower() may lengthen other characters, never the word's).
+
+    Example:
+        >>> _fold("Eſcalation İNCLUDED at ≥ 3")
+        'escalation included at ≥ 3'
+    """
+    if not text.isascii():
+        for char, letter in _ASCII_LETTERS:
+            if char in text:
+                text = text.replace(char, letter)
+    return text.lower()
+
+
+def _rules_for(sentence: str) -> list[EscalationRule]:
+    """The rules, in RULES order, whose words occur in ``sentence`` (the others cannot match there)."""
+    folded = _fold(sentence)
+    present = {word for word in _ALL_WORDS if word in folded}
+    return [rule for rule, words in _WORDED_RULES if not present.isdisjoint(words)]
+
+
 def _collect_evidence(text: str) -> list[_Evidence]:
     """Every rule match in ``text``, sentence by sentence, with the value it reads."""
     evidence: list[_Evidence] = []
-    lowered = text.lower() if text.isascii() else None
-    rules = [
-        rule
-        for rule, words in zip(RULES, _RULE_WORDS, strict=True)
-        if lowered is None or any(word in lowered for word in words)
-    ]
     for sentence in _SENTENCE.finditer(text):
         start, end = sentence.span()
+        rules = _rules_for(sentence.group(0))
         # rules share context patterns and patterns: search each once per sentence
         context: dict[re.Pattern[str], bool] = {}
         matches: dict[re.Pattern[str], list[re.Match[str]]] = {}
@@ -499,6 +535,71 @@ def _collect_evidence(text: str) -> list[_Evidence]:
     return evidence
 
 
+# A decimal digit other than 0-9 (Arabic-Indic, full-width …): ``\d`` matches it and ``float`` reads it.
+_OTHER_DIGIT = re.compile(r"(?![0-9])\d")
+
+
+def _count_of(value: int) -> str:
+    r"""A pattern for the counts that read ``value`` in a text whose only digits are 0-9.
+
+    ``_N`` reads ``\d{1,3}`` as an integer, so the digits with leading zeros up to three places, or a word of
+    ``_WORDS`` worth ``value``.
+
+    Example:
+        >>> _count_of(3)
+        '(?:0{0,2}3|three)'
+    """
+    digits = str(value)
+    words = [re.escape(word) for word, worth in _WORDS.items() if worth == value]
+    return "(?:" + "|".join([f"0{{0,{max(0, 3 - len(digits))}}}{digits}", *words]) + ")"
+
+
+@functools.cache
+def _size_hints(cohort: int, expansion: int) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    r"""Patterns one of which every rule match reading the cohort size, resp. the expansion, must contain.
+
+    Cohort ``c`` (rules in RULES order): "c+b design" of "3+3 design"; "c PEOPLE" of "c patients per cohort",
+    "cohorts of c patients" and "c patients enrolled in each cohort"; "each cohort will consist of c". Expansion
+    ``e``: "a+e design" of "3+3 design"; "additional e", "e more", "cohort of e"; or "expanded to t" with t = c + e
+    (the expansion a total gives when the cohort is c). Each hint is the rule's own text around its count with the
+    count replaced by ``c``, ``e`` or ``t`` (see :func:`_count_of`), less any lookaround; a trailing ``\b`` holds in
+    the whole text when it holds in a sentence, as the character after a sentence is never a word character.
+    """
+    c, e, t = _count_of(cohort), _count_of(expansion), _count_of(cohort + expansion)
+    cohort_hints = (rf"\b{c}\s*\+\s*[1-9]{_PLUS_KIND}", rf"\b{c}\s+{_PEOPLE}", rf"{_EACH_COHORT_HAS}{c}\b")
+    expansion_hints = (
+        rf"\b[1-9]\s*\+\s*{e}{_PLUS_KIND}",
+        rf"(?:additional|further|another)\s+{e}\b",
+        rf"\b{e}\s+(?:more|additional|further)",
+        rf"\bcohort\s+of\s+{e}\b",
+        rf"{_EXPANDED_TO}{t}\b",
+    )
+    return (
+        re.compile("|".join(cohort_hints), re.IGNORECASE),
+        re.compile("|".join(expansion_hints), re.IGNORECASE),
+    )
+
+
+def may_state_sizes(text: str, cohort: int, expansion: int) -> bool:
+    """False only when :func:`parse_escalation` cannot read this cohort size and expansion size from ``text``.
+
+    A cheap test before the full parse: the cohort size read is one of the cohort-size readings, and the expansion
+    one of the expansion readings or a total less the cohort, so both need a rule match reading that number, and
+    every such match contains one of :func:`_size_hints`. The hints spell counts in 0-9 only, so a text with other
+    decimal digits is always let through.
+
+    Example:
+        >>> may_state_sizes("A 3+3 design.", 3, 3), may_state_sizes("30 patients per cohort, a 3+4 design", 3, 3)
+        (True, False)
+        >>> may_state_sizes('Based on the "3+3" model', 3, 3)
+        False
+    """
+    if not text.isascii() and _OTHER_DIGIT.search(text):
+        return True
+    cohort_hint, expansion_hint = _size_hints(cohort, expansion)
+    return cohort_hint.search(text) is not None and expansion_hint.search(text) is not None
+
+
 def _choose(evidence: list[_Evidence], field: Field, min_rank: int = 0) -> float | None:
     """The reading of ``field`` with the highest rank (at least ``min_rank``), the first in the text among equals."""
     candidates = [e for e in evidence if e.field == field and e.value is not None and e.rank >= min_rank]
@@ -510,6 +611,44 @@ def _choose(evidence: list[_Evidence], field: Field, min_rank: int = 0) -> float
 
 def _as_int(value: float | None) -> int | None:
     return None if value is None else round(value)
+
+
+def _read_rules(evidence: list[_Evidence]) -> EscalationText | None:
+    """The rules the evidence states (dose levels and notes left empty), None when it states no design."""
+    if not any(e.field in _DESIGN_FIELDS for e in evidence):
+        return None
+    cohort = _as_int(_choose(evidence, "cohort_size"))
+    # An explicit expansion, else "expanded to N" less the cohort, else the default implied by "3+3".
+    expansion = _as_int(_choose(evidence, "expansion_size", min_rank=2))
+    total = _as_int(_choose(evidence, "expansion_total"))
+    if expansion is None and total is not None and cohort is not None and total > cohort:
+        expansion = total - cohort
+    if expansion is None:
+        expansion = _as_int(_choose(evidence, "expansion_size"))
+    return EscalationText(
+        cohort_size=cohort,
+        expansion_size=expansion,
+        stop_above=_choose(evidence, "stop_above"),
+        dlt_window_days=_as_int(_choose(evidence, "dlt_window_days")),
+        cohort_gap_days=_as_int(_choose(evidence, "cohort_gap_days")),
+    )
+
+
+def read_escalation_rules(text: str) -> EscalationText | None:
+    """The rules :func:`parse_escalation` reads from ``text``, without its dose levels, notes and span.
+
+    Cohort and expansion sizes, stopping fraction, DLT window and cohort gap are the same as parse_escalation's
+    (dose levels do not take part in them; ``dose_levels`` and ``notes`` are left empty); None where
+    parse_escalation gives NotUnderstood. For callers that need a rule only: reading doses is the dear part.
+
+    Example:
+        >>> read_escalation_rules("A 3+3 design with 1×1011particles.")
+        EscalationText(dose_levels=(), cohort_size=3, expansion_size=3, stop_above=None, dlt_window_days=None, \
+cohort_gap_days=None, notes=())
+        >>> read_escalation_rules("Randomized, placebo-controlled.") is None
+        True
+    """
+    return _read_rules(_collect_evidence(text))
 
 
 def parse_escalation(text: str) -> Parsed[EscalationText] | NotUnderstood:
@@ -526,27 +665,20 @@ def parse_escalation(text: str) -> Parsed[EscalationText] | NotUnderstood:
         'no escalation design stated (3+3, dose escalation, cohort, expansion, stopping or cohort-gap rule)'
     """
     evidence = _collect_evidence(text)
-    if not any(e.field in _DESIGN_FIELDS for e in evidence):
+    rules = _read_rules(evidence)
+    if rules is None:
         return NotUnderstood(
             text, "no escalation design stated (3+3, dose escalation, cohort, expansion, stopping or cohort-gap rule)"
         )
     doses = read_dose_levels(text)
-    cohort = _as_int(_choose(evidence, "cohort_size"))
-    # An explicit expansion, else "expanded to N" less the cohort, else the default implied by "3+3".
-    expansion = _as_int(_choose(evidence, "expansion_size", min_rank=2))
-    total = _as_int(_choose(evidence, "expansion_total"))
-    if expansion is None and total is not None and cohort is not None and total > cohort:
-        expansion = total - cohort
-    if expansion is None:
-        expansion = _as_int(_choose(evidence, "expansion_size"))
     spans = sorted({e.span for e in evidence} | {d.span for d in doses}, key=lambda s: (s.start, s.end))
     value = EscalationText(
         dose_levels=tuple(d.value for d in doses),
-        cohort_size=cohort,
-        expansion_size=expansion,
-        stop_above=_choose(evidence, "stop_above"),
-        dlt_window_days=_as_int(_choose(evidence, "dlt_window_days")),
-        cohort_gap_days=_as_int(_choose(evidence, "cohort_gap_days")),
+        cohort_size=rules.cohort_size,
+        expansion_size=rules.expansion_size,
+        stop_above=rules.stop_above,
+        dlt_window_days=rules.dlt_window_days,
+        cohort_gap_days=rules.cohort_gap_days,
         notes=tuple(dict.fromkeys(s.text for s in spans)),
     )
     return Parsed(value, Span.of(text, spans[0].start, max(s.end for s in spans)))
