@@ -13,9 +13,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import read_seed_record
+from tests.conftest import list_record_files, read_seed_record
 from trialdesk.protocol.values import DoseAmount, EscalationText, NotUnderstood, Parsed, Span
-from trialdesk.registry.parsing.escalation_text import RULES, find_dose_levels, parse_escalation, read_dose_levels
+from trialdesk.registry.parsing.escalation_text import (
+    RULES,
+    find_dose_levels,
+    may_state_sizes,
+    parse_escalation,
+    read_dose_levels,
+    read_escalation_rules,
+)
+from trialdesk.registry.reader import read_record_bytes
+from trialdesk.registry.record import RegistryRecord
 
 
 def read_seed(index: int) -> dict[str, Any]:
@@ -319,3 +328,69 @@ def test_spans_and_notes_are_substrings(text: str) -> None:
         assert 0 <= result.value.stop_above <= 1
     for dose in result.value.dose_levels:
         assert dose.amount >= 0
+
+
+# ------------------------------------------------------------------------------ the pre-check and the rule reader
+
+
+def _sizes(text: str) -> tuple[int | None, int | None] | None:
+    result = parse_escalation(text)
+    return None if isinstance(result, NotUnderstood) else (result.value.cohort_size, result.value.expansion_size)
+
+
+def _registry_texts() -> list[str]:
+    texts: list[str] = []
+    for path in list_record_files():
+        for record in read_record_bytes(path.read_bytes(), location=path.name):
+            if isinstance(record, RegistryRecord):
+                texts += [
+                    t for t in gather_texts(record.study.model_dump(mode="json", by_alias=True, exclude_none=True)) if t
+                ]
+    return texts
+
+
+@pytest.mark.parametrize(
+    ("text", "may"),
+    [
+        ("A 3+3 design.", True),
+        ("a traditional 3 + 3 dose-escalation design", True),
+        ("Cohorts of three patients; after one DLT an additional 3 patients are treated.", True),
+        ("Each cohort will consist of 3 patients; the cohort is expanded to 6 patients after a DLT.", True),
+        ("30 patients per cohort, a 3+4 design", False),
+        ('Based on the "3+3" model', False),
+        ("Randomized 2:1, 60 participants", False),
+        ("Cohorts of ٣ patients", True),  # other decimal digits: always left to the full parse
+    ],
+)
+def test_may_state_sizes_rules_out_texts_without_both_sizes(text: str, may: bool) -> None:
+    assert may_state_sizes(text, 3, 3) is may
+    if not may:
+        assert _sizes(text) != (3, 3)
+
+
+def test_may_state_sizes_never_rules_out_a_registry_text_read_as_3_plus_3() -> None:
+    texts = _registry_texts() + [text for text, _, _ in PHRASES]
+    assert len(texts) > 500
+    for text in texts:
+        if not may_state_sizes(text, 3, 3):
+            assert _sizes(text) != (3, 3), text
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.one_of(FRAGMENTS, st.text(max_size=12)), max_size=12).map("".join))
+def test_may_state_sizes_only_rules_out_what_the_parse_rejects(text: str) -> None:
+    if not may_state_sizes(text, 3, 3):
+        assert _sizes(text) != (3, 3)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(FRAGMENTS, st.text(max_size=12)), max_size=12).map("".join))
+def test_read_escalation_rules_reads_the_rules_parse_escalation_reads(text: str) -> None:
+    result = parse_escalation(text)
+    rules = read_escalation_rules(text)
+    if isinstance(result, NotUnderstood):
+        assert rules is None
+        return
+    assert rules is not None
+    for field in RULE_FIELDS:
+        assert getattr(rules, field) == getattr(result.value, field), field
