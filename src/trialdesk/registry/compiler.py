@@ -50,6 +50,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from pydantic import TypeAdapter
+
 from trialdesk.protocol.model import (
     Age,
     Allocation,
@@ -98,6 +100,7 @@ _RATIO = re.compile(r"([1-9])(?<![\d:.][1-9])\s*:\s*([1-9])(?:\s*:\s*([1-9]))?(?
 _RATIO_CONTEXT = re.compile(r"randomi[sz]|\bratio\b|\ballocat", re.IGNORECASE)
 _STRATIFY = re.compile(r"\bstratif", re.IGNORECASE)
 _SEX = {"ALL": "all", "FEMALE": "female", "MALE": "male"}
+_CRITERIA = TypeAdapter(tuple[EligibilityCriterion, ...])  # all of a record's criteria validated in one call
 
 
 def compile_protocol(record: RegistryRecord) -> Protocol:
@@ -398,14 +401,7 @@ def _build_eligibility(study: Study) -> Eligibility:
     )
     criteria: Sourced[Any] = missing(path + ".eligibilityCriteria", None, "the record gives no eligibility criteria")
     if module.eligibilityCriteria:
-        # the parser's criteria have exactly the model's field types: built without validating each again, which
-        # cost about a tenth of a millisecond per record
-        items = tuple(
-            EligibilityCriterion.model_construct(
-                kind=c.kind, text=c.text, classification=c.classification, expression=c.expression, fields=c.fields
-            )
-            for c in parse_eligibility(module.eligibilityCriteria)
-        )
+        items = _CRITERIA.validate_python([vars(c) for c in parse_eligibility(module.eligibilityCriteria)])
         text = module.eligibilityCriteria
         criteria = (
             parsed(items, path + ".eligibilityCriteria", text)
