@@ -71,7 +71,6 @@ Example:
 
 from __future__ import annotations
 
-import ast
 import functools
 import itertools
 import math
@@ -1048,9 +1047,20 @@ def _read_expression(kind: str, plain: str) -> str | None:
     return _join([fact.expression for fact in kept], joiners.pop() if joiners else "and")
 
 
+_NAME_OR_STRING = re.compile(r'"[^"]*"|(?<![\w.])([A-Za-z_]\w*)')
+_OPERATOR_WORDS = frozenset({"and", "or", "not"})
+
+
 def _read_fields(expression: str) -> tuple[str, ...]:
-    names = [node for node in ast.walk(ast.parse(expression, mode="eval")) if isinstance(node, ast.Name)]
-    return tuple(dict.fromkeys(node.id for node in sorted(names, key=lambda node: node.col_offset)))
+    """The field names of an expression, in order of first use (what ``ast.parse`` reads as names: identifiers
+    outside strings other than the operator words; the grammar has no other keywords).
+
+    Example:
+        >>> _read_fields('not (hbsag == "positive") or 2.5 * alt_uln > alt or hbsag == "x and y"')
+        ('hbsag', 'alt_uln', 'alt')
+    """
+    names = (match.group(1) for match in _NAME_OR_STRING.finditer(expression))
+    return tuple(dict.fromkeys(name for name in names if name and name not in _OPERATOR_WORDS))
 
 
 def _classify(kind: Literal["inclusion", "exclusion"], text: str) -> Criterion:
