@@ -189,8 +189,7 @@ def _read_line(clean: str, start: int, end: int, kind: str) -> _Node:
             break
         group = mark.lastgroup or "bullet"
         style = style or group
-        token = _SEQUENCE.fullmatch(mark.group(0).strip())
-        if token and group in ("num", "pnum", "alpha", "palpha"):
+        if group in ("num", "pnum", "alpha", "palpha") and (token := _SEQUENCE.fullmatch(mark.group(0).strip())):
             sequence = (token.group(1), token.group(2), token.group(3))
         body = mark.end()
     return _Node(kind, indent, bool(style), style, body, start + len(line.rstrip()), sequence)
