@@ -64,22 +64,45 @@ _ROUTES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("oral", r"\boral(?:ly)?\b|\bby\s+mouth\b|\b(?:tablets?|capsules?|pills?|syrup)\b|\bp\.?o\.\B"),
     )
 )
-# Lower-case words one of which every match of each route pattern contains: in an ASCII text (where lower-casing is
-# what IGNORECASE compares) a route whose words are all absent cannot match and is not searched.
-_ROUTE_WORDS: tuple[tuple[str, ...], ...] = (
-    ("thecal", "lumbar"),
-    ("arter",),
-    ("venous", "vein", "iv", "i.v"),
-    ("cutaneous",),
-    ("muscular",),
-    ("articular",),
-    ("dermal",),
-    ("vitreal",),
-    ("topical",),
-    ("inhal", "nebuli", "aerosoli"),
-    ("oral", "mouth", "tablet", "capsule", "pill", "syrup", "po", "p.o"),
+# Every match of a route pattern starts at a word boundary with one of these (regular expressions). No two routes can
+# match at the same place: the words they start with part within their first letters (after "intra" or "intra-":
+# thecal, arterial, venous, muscular, articular, dermal, vitreal; "i.v"/"iv" from "in..."; "sub" from "syrup"; ...).
+_ROUTE_STARTS = (
+    "intra",
+    "lumbar",
+    "hepatic",
+    "coronary",
+    "peripheral",
+    "vein",
+    "venous",
+    r"i\.?v",
+    "sub",
+    "topical",
+    "inhal",
+    "nebuli",
+    "aerosoli",
+    "oral",
+    "by",
+    "tablet",
+    "capsule",
+    "pill",
+    "syrup",
+    r"p\.?o",
+)
+# All routes in one pattern, route i in group i + 1. Its leftmost match is the earliest route match of any route, and
+# as only one route can match there, it is the one that route's own pattern finds. The lookaheads repeat the starts
+# (initials first), so positions where no route can start fail on one or two checks.
+_ANY_ROUTE = re.compile(
+    rf"\b(?=[{''.join(sorted({start[0] for start in _ROUTE_STARTS}))}])(?={'|'.join(_ROUTE_STARTS)})"
+    rf"(?:{'|'.join(f'({pattern.pattern})' for _, pattern in _ROUTES)})",
+    re.IGNORECASE,
 )
 _INFUSION = re.compile(r"\binfus(?:ion|ions|ed)\b", re.IGNORECASE)
+# In an ASCII text, a case-insensitive match is a match of the same pattern, case-sensitive, in the lower-cased text
+# (the patterns write every letter in lower case, and lower() maps ASCII one for one, keeping offsets and what is a
+# word character), which re finds several times faster.
+_ANY_ROUTE_LOWER = re.compile(_ANY_ROUTE.pattern)
+_INFUSION_LOWER = re.compile(_INFUSION.pattern)
 _AGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(year|month|week|day|hour|minute)s?\s*$", re.IGNORECASE)
 _WHO = {
     "PARTICIPANT": "participant",
@@ -103,6 +126,38 @@ def to_dose(amount: DoseAmount) -> Dose:
     return Dose(amount=amount.amount, unit=amount.unit, basis=amount.basis, approximate=amount.approximate)
 
 
+# Regimen's fields are Sourced[Dose], Sourced[str], Sourced[int] and Sourced[tuple[int, ...]]. Regimen takes a value
+# made as its field's type as it is, but validates a plain Sourced (what parsed, missing and default make) again into a
+# new one, about half of what making a Regimen costs; parsed_as, missing_as and default_as make the value as ``kind``
+# with the same fields set. The types are made once here: subscripting a generic model costs about as much again. The
+# provenance is given as its fields, validated with the value in one step.
+SOURCED_DOSE: type[Sourced[Dose]] = Sourced[Dose]
+SOURCED_ROUTE: type[Sourced[str]] = Sourced[str]
+SOURCED_COUNT: type[Sourced[int]] = Sourced[int]
+SOURCED_DAYS: type[Sourced[tuple[int, ...]]] = Sourced[tuple[int, ...]]
+
+
+def parsed_as(kind: type[Sourced[Any]], value: Any, path: str, text: str) -> Sourced[Any]:
+    """:func:`~trialdesk.protocol.model.parsed`, made as ``kind``.
+
+    Example:
+        >>> made = parsed_as(SOURCED_COUNT, 3, "p", "three doses")
+        >>> type(made).__name__, made.model_dump() == parsed(3, "p", "three doses").model_dump()
+        ('Sourced[int]', True)
+    """
+    return kind(value=value, provenance={"source": "parsed", "path": path, "text": text})
+
+
+def missing_as(kind: type[Sourced[Any]], path: str | None, tried: str | None, rule: str) -> Sourced[Any]:
+    """:func:`~trialdesk.protocol.model.missing`, made as ``kind``."""
+    return kind(value=None, provenance={"source": "missing", "path": path, "text": tried, "rule": rule})
+
+
+def default_as(kind: type[Sourced[Any]], value: Any, rule: str) -> Sourced[Any]:
+    """:func:`~trialdesk.protocol.model.default`, made as ``kind``."""
+    return kind(value=value, provenance={"source": "default", "rule": rule})
+
+
 def read_route(texts: Sequence[Text], seen: dict[str, tuple[str, str, bool] | None] | None = None) -> Sourced[str]:
     """The route named first in the first text that names one (an infusion alone: intravenous), else missing.
 
@@ -113,6 +168,20 @@ def read_route(texts: Sequence[Text], seen: dict[str, tuple[str, str, bool] | No
         >>> r.value, r.provenance.text, r.provenance.rule
         ('intravenous', 'infusions', 'an infusion with no other route stated is read as intravenous')
     """
+    return route_sourced(texts, find_route(texts, seen))
+
+
+def find_route(
+    texts: Sequence[Text], seen: dict[str, tuple[str, str, bool] | None] | None = None
+) -> tuple[str, str, str, bool] | None:
+    """(path, route, phrase, whether read from an infusion alone) of the first text that names a route, else None.
+
+    ``seen`` keeps what each text names during one compilation (regimens share their texts).
+
+    Example:
+        >>> find_route([("a", "no route here"), ("b", "given orally")])
+        ('b', 'oral', 'orally', False)
+    """
     for path, text in texts:
         if seen is None or text not in seen:
             found = _route_in(text)
@@ -120,30 +189,37 @@ def read_route(texts: Sequence[Text], seen: dict[str, tuple[str, str, bool] | No
                 seen[text] = found
         else:
             found = seen[text]
-        if found is None:
-            continue
-        route, span, infusion = found
-        if not infusion:
-            return parsed(route, path, span)
-        rule = "an infusion with no other route stated is read as intravenous"
-        provenance = Provenance(source="parsed", path=path, text=span, rule=rule)
-        return Sourced(value="intravenous", provenance=provenance)
-    return missing(_first_path(texts), _joined(texts), "no route of administration named")
+        if found is not None:
+            return (path, *found)
+    return None
+
+
+def route_sourced(texts: Sequence[Text], found: tuple[str, str, str, bool] | None) -> Sourced[str]:
+    """The route :func:`find_route` found in ``texts``, with its provenance; missing when it found none."""
+    if found is None:
+        return missing_as(SOURCED_ROUTE, _first_path(texts), _joined(texts), "no route of administration named")
+    path, route, span, infusion = found
+    if not infusion:
+        return parsed_as(SOURCED_ROUTE, route, path, span)
+    rule = "an infusion with no other route stated is read as intravenous"
+    provenance = Provenance(source="parsed", path=path, text=span, rule=rule)
+    return SOURCED_ROUTE(value="intravenous", provenance=provenance)
 
 
 def _route_in(text: str) -> tuple[str, str, bool] | None:
-    """(route, phrase, whether read from an infusion alone) for one text, else None."""
-    lowered = text.lower() if text.isascii() else None
-    found = [
-        (m.start(), route, m.group(0))
-        for (route, pattern), words in zip(_ROUTES, _ROUTE_WORDS, strict=True)
-        if (lowered is None or any(word in lowered for word in words)) and (m := pattern.search(text))
-    ]
-    if found:
-        _, route, span = min(found)
-        return route, span, False
-    if match := _INFUSION.search(text):
-        return "intravenous", match.group(0), True
+    """(route, phrase, whether read from an infusion alone) for one text, else None.
+
+    The route is the one whose pattern matches earliest in ``text``.
+    """
+    ascii_text = text.isascii()
+    searched = text.lower() if ascii_text else text
+    if match := (_ANY_ROUTE_LOWER if ascii_text else _ANY_ROUTE).search(searched):
+        route = _ROUTES[(match.lastindex or 1) - 1][0]  # every route is a group, and only that route's one matched
+        return route, text[match.start() : match.end()], False
+    if ascii_text and "infus" not in searched:
+        return None  # every infusion match holds the word
+    if match := (_INFUSION_LOWER if ascii_text else _INFUSION).search(searched):
+        return "intravenous", text[match.start() : match.end()], True
     return None
 
 

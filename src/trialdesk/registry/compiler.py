@@ -68,21 +68,28 @@ from trialdesk.protocol.model import (
     parsed,
     registry,
 )
-from trialdesk.protocol.values import NotUnderstood
+from trialdesk.protocol.values import AdministrationSchedule, DoseAmount, NotUnderstood, Parsed
 from trialdesk.registry.compile_parts import (
     DESIGN,
+    SOURCED_COUNT,
+    SOURCED_DAYS,
+    SOURCED_DOSE,
     P,
     Text,
     build_escalation,
     build_outcomes,
     build_schedule,
+    default_as,
     find_escalation,
+    find_route,
+    missing_as,
+    parsed_as,
     read_age,
     read_masking,
-    read_route,
+    route_sourced,
     to_dose,
 )
-from trialdesk.registry.parsing.doses import find_doses
+from trialdesk.registry.parsing.doses import iter_doses
 from trialdesk.registry.parsing.eligibility import parse_eligibility
 from trialdesk.registry.parsing.schedules import parse_schedule
 from trialdesk.registry.record import ArmGroup, Intervention, RegistryRecord, Study
@@ -91,6 +98,7 @@ __all__ = ["compile_protocol"]
 
 ARMS = P + "armsInterventionsModule"
 _PLACEBO = re.compile(r"\bplacebo|\bsaline\b|\bsham\b", re.IGNORECASE)
+_PLACEBO_WORD = re.compile(r"\bplacebo\b", re.IGNORECASE)
 _COMPARATOR_TYPES = frozenset({"PLACEBO_COMPARATOR", "SHAM_COMPARATOR"})
 _NOT_PRODUCTS = frozenset({"BEHAVIORAL", "DEVICE", "PROCEDURE", "DIAGNOSTIC_TEST"})
 # "2:1" or "1:1:1" not inside a longer number, time or list. The check that no digit, colon or point precedes the first
@@ -243,9 +251,9 @@ def _read_strata(texts: list[Text]) -> Sourced[Any]:
     return default((), "no stratification: the record mentions none")
 
 
-def _arm_lookup(module: Any, intervention: Intervention) -> list[tuple[int, ArmGroup]]:
-    """The arms that receive ``intervention`` (by its armGroupLabels, else by the arms' interventionNames)."""
-    arms: list[tuple[int, ArmGroup]] = list(enumerate(module.armGroups))
+def _arm_lookup(arms: list[tuple[int, ArmGroup]], intervention: Intervention) -> list[tuple[int, ArmGroup]]:
+    """The (index, arm)s of ``arms`` that receive ``intervention`` (by its armGroupLabels, else by the arms'
+    interventionNames)."""
     labels = set(intervention.armGroupLabels)
     chosen = [(i, a) for i, a in arms if a.label in labels]
     if not chosen:
@@ -258,27 +266,40 @@ def _arm_lookup(module: Any, intervention: Intervention) -> list[tuple[int, ArmG
 def _is_placebo(intervention: Intervention, arms: list[tuple[int, ArmGroup]]) -> bool:
     if _PLACEBO.search(intervention.name) or _PLACEBO.search(" ".join(intervention.otherNames)):
         return True
-    if intervention.description and re.search(r"\bplacebo\b", intervention.description, re.IGNORECASE):
+    if intervention.description and _says_placebo(intervention.description):
         return True
-    return bool(arms) and all(a.type is not None and a.type.value in _COMPARATOR_TYPES for _, a in arms)
+    return bool(arms) and all(a.type in _COMPARATOR_TYPES for _, a in arms)  # a StrEnum member equals its value
 
 
-def _read_dose(texts: list[Text], levels: tuple[Dose, ...], seen: dict[str, Any]) -> Sourced[Any] | None:
-    """The first dose in the first text that has one (skipping a 3+3 study's dose levels), else None.
+def _says_placebo(text: str) -> bool:
+    """Whether ``text`` has the word placebo (an ASCII text only if its lower-cased form contains "placebo")."""
+    return (not text.isascii() or "placebo" in text.lower()) and _PLACEBO_WORD.search(text) is not None
 
-    ``seen`` keeps the doses found in each text during one compilation (arms share their texts).
+
+def _find_dose(
+    texts: list[Text], levels: tuple[DoseAmount, ...], seen: dict[str, tuple[Parsed[DoseAmount], Dose] | None]
+) -> tuple[str, Parsed[DoseAmount], Dose] | None:
+    """(path, dose read, its Dose) of the first dose in the first text that has one (skipping a 3+3 study's dose
+    levels), else None.
+
+    ``seen`` keeps each text's first dose that is not a level during one compilation (arms share their texts, and
+    the levels are the study's); the text is read only up to that dose. A dose read and a level are compared as read:
+    equal amounts have the same four fields, as the Doses made from them would.
     """
     for path, text in texts:
         if text not in seen:
-            seen[text] = find_doses(text)
-        doses = [d for d in seen[text] if to_dose(d.value) not in levels]
-        if doses:
-            return parsed(to_dose(doses[0].value), path, doses[0].span.text)
+            first = next((d for d in iter_doses(text) if d.value not in levels), None)
+            seen[text] = (first, to_dose(first.value)) if first is not None else None
+        found = seen[text]
+        if found is not None:
+            return path, *found
     return None
 
 
-def _read_schedule(texts: list[Text], seen: dict[str, Any]) -> tuple[Sourced[Any], Sourced[Any], int | None]:
-    """(administrations, offsets in days, within days) from the first text that states a schedule.
+def _find_schedule(
+    texts: list[Text], seen: dict[str, Parsed[AdministrationSchedule] | NotUnderstood]
+) -> tuple[str, Parsed[AdministrationSchedule]] | None:
+    """(path, schedule) from the first text that states a schedule, else None.
 
     ``seen`` keeps each text's parsed schedule during one compilation (arms share their texts).
     """
@@ -286,100 +307,147 @@ def _read_schedule(texts: list[Text], seen: dict[str, Any]) -> tuple[Sourced[Any
         if text not in seen:
             seen[text] = parse_schedule(text)
         result = seen[text]
-        if isinstance(result, NotUnderstood):
-            continue
-        value, span = result.value, result.span.text
-        count = value.count if value.count is not None else len(value.offsets_days) or None
-        administrations = (
-            parsed(count, path, span) if count else missing(path, span, "the number of doses is not stated")
+        if not isinstance(result, NotUnderstood):
+            return path, result
+    return None
+
+
+def _schedule_values(
+    found: tuple[str, Parsed[AdministrationSchedule]] | None,
+) -> tuple[int | None, tuple[int, ...] | None, int | None]:
+    """(administrations, offsets in days, within days) of a schedule found, each None where it states none."""
+    if found is None:
+        return None, None, None
+    value = found[1].value
+    count = value.count if value.count is not None else len(value.offsets_days) or None
+    return count or None, value.offsets_days or None, value.within_days
+
+
+def _read_schedule(
+    texts: list[Text], found: tuple[str, Parsed[AdministrationSchedule]] | None
+) -> tuple[Sourced[Any], Sourced[Any]]:
+    """(administrations, offsets in days) with their provenance, from the schedule found in ``texts`` (if any)."""
+    if found is None:
+        tried = "\n".join(text for _, text in texts) or None
+        first = texts[0][0] if texts else None
+        return (
+            missing_as(SOURCED_COUNT, first, tried, "no number of doses stated"),
+            missing_as(SOURCED_DAYS, first, tried, "no dosing days stated"),
         )
-        offsets = (
-            parsed(value.offsets_days, path, span)
-            if value.offsets_days
-            else missing(path, span, f"the days of the doses are not stated ({value.description})")
-        )
-        return administrations, offsets, value.within_days
-    tried = "\n".join(text for _, text in texts) or None
-    first = texts[0][0] if texts else None
-    return (
-        missing(first, tried, "no number of doses stated"),
-        missing(first, tried, "no dosing days stated"),
-        None,
+    path, result = found
+    count, offsets_days, _ = _schedule_values(found)
+    span = result.span.text
+    administrations = (
+        parsed_as(SOURCED_COUNT, count, path, span)
+        if count
+        else missing_as(SOURCED_COUNT, path, span, "the number of doses is not stated")
     )
+    offsets = (
+        parsed_as(SOURCED_DAYS, offsets_days, path, span)
+        if offsets_days
+        else missing_as(SOURCED_DAYS, path, span, f"the days of the doses are not stated ({result.value.description})")
+    )
+    return administrations, offsets
 
 
 def _build_regimens(study: Study, found: tuple[str, str, Any] | None) -> tuple[Regimen, ...]:
+    """One regimen per intervention and group of its arms whose dose, route and schedule agree (see the module)."""
     section = study.protocolSection
     module = section.armsInterventionsModule
     if module is None:
         return ()
-    detailed = section.descriptionModule.detailedDescription if section.descriptionModule else None
-    levels: tuple[Dose, ...] = ()
-    if found is not None:
-        levels = tuple(to_dose(d) for d in found[2].value.dose_levels)
-    entries = [(i, v, _arm_lookup(module, v)) for i, v in enumerate(module.interventions)]
+    description = section.descriptionModule
+    detailed = description.detailedDescription if description is not None else None
+    summary = description.briefSummary if description is not None else None
+    levels: tuple[DoseAmount, ...] = found[2].value.dose_levels if found is not None else ()
+    all_arms = list(enumerate(module.armGroups))
+    entries = [(i, v, _arm_lookup(all_arms, v)) for i, v in enumerate(module.interventions)]
     placebo = {i for i, v, arms in entries if _is_placebo(v, arms)}
-    active = [i for i, v, _ in entries if i not in placebo and (v.type is None or v.type.value not in _NOT_PRODUCTS)]
+    active = [i for i, v, _ in entries if i not in placebo and v.type not in _NOT_PRODUCTS]  # StrEnum: equals value
     regimens: list[Regimen] = []
     active_dose: Dose | None = None
-    seen: dict[str, Any] = {}
+    doses: dict[str, tuple[Parsed[DoseAmount], Dose] | None] = {}
     routes: dict[str, tuple[str, str, bool] | None] = {}
-    schedules: dict[str, Any] = {}
+    schedules: dict[str, Parsed[AdministrationSchedule] | NotUnderstood] = {}
     for i, intervention, arms in sorted(entries, key=lambda e: e[0] in placebo):  # active products first
         own: list[Text] = []
         if intervention.description:
             own.append((f"{ARMS}.interventions[{i}].description", intervention.description))
-        groups: dict[tuple[Any, ...], tuple[list[str], Regimen]] = {}
+        # Arms whose readings agree share one regimen, made from the first arm's readings (values and provenance);
+        # the values decide, so the provenance is made only for an arm that starts a group.
+        groups: dict[tuple[Any, ...], tuple[list[str], tuple[Any, ...]]] = {}
         for arm_index, arm in arms or [(-1, None)]:  # type: ignore[list-item]
             texts = list(own)
             if arm is not None and arm.description:
                 texts.append((f"{ARMS}.armGroups[{arm_index}].description", arm.description))
             if detailed and i not in placebo and active == [i]:
                 texts.append((P + "descriptionModule.detailedDescription", detailed))
-            dose = _read_dose(texts if i not in placebo else texts[: len(own) + 1], levels, seen)
-            if dose is None:
-                dose = _fallback_dose(intervention, i in placebo, levels, active_dose, texts)
-            if i not in placebo and dose.value is not None and active_dose is None:
-                active_dose = dose.value
+            dose_found = _find_dose(texts if i not in placebo else texts[: len(own) + 1], levels, doses)
+            if dose_found is not None:
+                dose_value: Dose | None = dose_found[2]
+                fallback_rule = ""
+            else:
+                dose_value, fallback_rule = _fallback_dose(intervention, i in placebo, levels, active_dose)
+            if i not in placebo and dose_value is not None and active_dose is None:
+                active_dose = dose_value
             named = [*texts, (f"{ARMS}.interventions[{i}].name", intervention.name)]
-            if section.descriptionModule is not None and section.descriptionModule.briefSummary:
-                named.append((P + "descriptionModule.briefSummary", section.descriptionModule.briefSummary))
-            administrations, offsets, within = _read_schedule(texts, schedules)
-            regimen = Regimen(
+            if summary:
+                named.append((P + "descriptionModule.briefSummary", summary))
+            schedule_found = _find_schedule(texts, schedules)
+            route_found = find_route(named, routes)
+            count, offsets_days, within = _schedule_values(schedule_found)
+            key = (dose_value, route_found[1] if route_found is not None else None, count, offsets_days, within)
+            label = arm.label if arm is not None else None
+            if key in groups:
+                groups[key][0].append(label or "")
+                continue
+            dose = (
+                parsed_as(SOURCED_DOSE, dose_value, dose_found[0], dose_found[1].span.text)
+                if dose_found is not None
+                else _fallback_sourced(intervention, dose_value, fallback_rule, texts)
+            )
+            administrations, offsets = _read_schedule(texts, schedule_found)
+            readings = (dose, route_sourced(named, route_found), administrations, offsets, within)
+            groups[key] = ([label] if label else [], readings)
+        regimens += [
+            Regimen(
                 intervention=intervention.name,
+                arms=tuple(labels),
                 dose=dose,
-                route=read_route(named, routes),
+                route=route,
                 administrations=administrations,
                 offsets_days=offsets,
                 within_days=within,
             )
-            key = (dose.value, regimen.route.value, administrations.value, offsets.value, within)
-            label = arm.label if arm is not None else None
-            if key in groups:
-                groups[key][0].append(label or "")
-            else:
-                groups[key] = ([label] if label else [], regimen)
-        regimens += [regimen.model_copy(update={"arms": tuple(labels)}) for labels, regimen in groups.values()]
+            for labels, (dose, route, administrations, offsets, within) in groups.values()
+        ]
     return tuple(regimens)
 
 
 def _fallback_dose(
-    intervention: Intervention, placebo: bool, levels: tuple[Dose, ...], active: Dose | None, texts: list[Text]
-) -> Sourced[Any]:
-    """The dose when no text states one: placebo 0, a 3+3 starting level, one application, or missing."""
+    intervention: Intervention, placebo: bool, levels: tuple[DoseAmount, ...], active: Dose | None
+) -> tuple[Dose | None, str]:
+    """(dose, rule) when no text states one: placebo 0, a 3+3 starting level, one application, or None (missing)."""
     if placebo:
         unit, basis = (active.unit, active.basis) if active is not None else ("units", "flat")
         rule = f"placebo ({intervention.name}): no active product, given as the active one (same volume and schedule)"
-        return default(Dose(amount=0, unit=unit, basis=basis), rule)
+        return Dose(amount=0, unit=unit, basis=basis), rule
     if levels:
-        return default(levels[0], "3+3: the starting dose level; each cohort gets its level (escalation.dose_levels)")
+        return to_dose(levels[0]), "3+3: the starting dose level; each cohort gets its level (escalation.dose_levels)"
     kind = intervention.type.value if intervention.type is not None else None
     if kind in _NOT_PRODUCTS:
-        return default(Dose(amount=1, unit="application"), f"not a medicinal product ({kind}): no amount to give")
+        return Dose(amount=1, unit="application"), f"not a medicinal product ({kind}): no amount to give"
+    where = "the intervention description, its arms' descriptions or the detailed description"
+    return None, f"no dose amount with a unit found in {where}"
+
+
+def _fallback_sourced(intervention: Intervention, value: Dose | None, rule: str, texts: list[Text]) -> Sourced[Any]:
+    """The dose :func:`_fallback_dose` gave, as a default, or missing (with the texts tried) when it gave none."""
+    if value is not None:
+        return default_as(SOURCED_DOSE, value, rule)
     path = texts[0][0] if texts else f"{ARMS}.interventions"
     tried = "\n".join(text for _, text in texts) or intervention.name
-    where = "the intervention description, its arms' descriptions or the detailed description"
-    return missing(path, tried, f"no dose amount with a unit found in {where}")
+    return missing_as(SOURCED_DOSE, path, tried, rule)
 
 
 def _build_eligibility(study: Study) -> Eligibility:

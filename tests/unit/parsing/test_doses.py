@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import read_seed_record
 from trialdesk.protocol.values import DoseAmount, NotUnderstood, Parsed
+from trialdesk.registry.parsing import doses
 from trialdesk.registry.parsing.doses import find_doses, parse_dose
 
 
@@ -260,3 +261,65 @@ def test_any_text_gives_doses_or_not_understood_and_spans_point_into_it(text: st
     assert [d.span.start for d in doses] == sorted(d.span.start for d in doses)
     first = parse_dose(text)
     assert isinstance(first, NotUnderstood) or first == doses[0]
+
+
+# The speed-ups read the same as the plain reading: the pattern tried at every position, the text cleaned character by
+# character, and every text read (none skipped for holding no unit after a number).
+
+
+def plain_clean(text: str) -> tuple[str, list[int]]:
+    """The cleaned text and each character's origin, one original character at a time."""
+    chars: list[str] = []
+    origins: list[int] = []
+    for index in range(len(text)):
+        read = doses._clean_char(text, index)
+        chars.append(read)
+        origins += [index] * len(read)
+    return "".join(chars), origins
+
+
+def plain_find(text: str) -> list[Parsed[DoseAmount]]:
+    """find_doses as it reads with _DOSE.finditer over the whole cleaned text."""
+    cleaned = doses._clean_text(text)
+    found = (doses._read_match(text, cleaned, match) for match in doses._DOSE.finditer(cleaned.text))
+    return [dose for dose in found if dose is not None]
+
+
+SPEED_TEXTS = [
+    "about 5 mg, approx.  -5 mL, ~ 3 mL, ≈2 mg, nearly10 mg, circa\t4 IU, Approximately\u00a02×10^6 cells/kg",
+    "1, 2, 3 and 4.5.6 then 10^6/kg of cells; 1e6cells; 10 million MSCs; 2×1000,000 cells/Kg",
+    "v2.0.1 -3 mg (x-5 mg) [-5 mg] 5-10 mg; 1 x 10 ^ 8 cells / m2; 100 µg/m²; 1×10\\^6/kg",
+    "Phase 2, 40 participants, 12 months",
+    "1.5 × 10⁶ cells/kg and 2×10⁻³ mg, m\\^2 \\> 5 mg",
+]
+
+
+def seed_strings() -> list[str]:
+    return [text for index in range(4) for _, text in walk_strings(read_seed_protocol(index))]
+
+
+@pytest.mark.parametrize("text", SPEED_TEXTS)
+def test_the_fast_reading_is_the_plain_one(text: str) -> None:
+    cleaned = doses._clean_text(text)
+    assert [m.span() for m in doses._dose_matches(cleaned.text)] == [
+        m.span() for m in doses._DOSE.finditer(cleaned.text)
+    ]
+    assert find_doses(text) == plain_find(text)
+
+
+def test_the_fast_reading_is_the_plain_one_in_the_seeds() -> None:
+    for text in seed_strings():
+        assert find_doses(text) == plain_find(text), text
+
+
+@settings(max_examples=300)
+@given(st.text() | registry_like)
+def test_the_fast_reading_is_the_plain_one_in_any_text(text: str) -> None:
+    cleaned = doses._clean_text(text)
+    assert (cleaned.text, list(cleaned.origins or range(len(text)))) == plain_clean(text)
+    assert [m.span() for m in doses._dose_matches(cleaned.text)] == [
+        m.span() for m in doses._DOSE.finditer(cleaned.text)
+    ]
+    assert find_doses(text) == plain_find(text)
+    if not doses._may_hold_dose(cleaned.text):
+        assert all(not doses._has_unit(match) for match in doses._DOSE.finditer(cleaned.text))

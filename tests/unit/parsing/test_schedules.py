@@ -10,7 +10,9 @@ from hypothesis import strategies as st
 
 from tests.conftest import read_seed_record
 from trialdesk.protocol.values import AdministrationSchedule, NotUnderstood, Parsed
+from trialdesk.registry.parsing import schedules
 from trialdesk.registry.parsing.schedules import parse_schedule
+from trialdesk.registry.parsing.whitespace import blank_spaces
 
 
 def read_seed_protocol(index: int) -> dict[str, Any]:
@@ -261,3 +263,63 @@ def test_any_text_gives_a_schedule_or_not_understood_and_the_span_points_into_it
         assert schedule.count is None or 0 < schedule.count <= 100
         assert not schedule.offsets_days or (len(schedule.offsets_days) == schedule.count)
         assert list(schedule.offsets_days) == sorted(set(schedule.offsets_days))
+
+
+def strings_in(value: object) -> list[str]:
+    """Every string in a record part."""
+    if isinstance(value, str):
+        return [value]
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
+    return [text for item in items for text in strings_in(item)]
+
+
+# The speed-ups match as the patterns do: tried only where a match can start, or only where an anchor word is.
+BARE_PATTERNS = [
+    schedules._DAY_LIST,
+    schedules._GAP,
+    schedules._PHASES,
+    schedules._WINDOW,
+    schedules._SINGLE,
+    schedules._TOTAL,
+    schedules._BARE_COUNT,
+]
+SPEED_TEXTS = [
+    "Days 1, 8 and 15; day 3; WEEKS 0, 2; today 4 days; everyday 2 weeks",
+    "Once a week for successive 4 weeks, then the last two times once every two weeks; at monthly intervals",
+    "The interval between the two infusions was 14 days. A total of 6 infusions, twice, thrice daily",
+    "Repeated peripheral venous infusion within one month; a single dose; only one infusion; one-time injection",
+    "3 times a week; per week; each month; every other day; 14 days apart; İ Days 1 and 2 ſingle dose",
+]
+
+
+def check_the_fast_matching_is_the_plain_one(text: str) -> None:
+    spaced = blank_spaces(text)
+    lowered = spaced.lower()
+    readers = zip(
+        BARE_PATTERNS, schedules._SCHEDULES, schedules._SCHEDULE_WORDS, schedules._SCHEDULE_ANCHORS, strict=True
+    )
+    for bare, (fast, _), words, anchors in readers:
+        plain = [m.span() for m in bare.finditer(spaced)]
+        assert [m.span() for m in fast.finditer(spaced)] == plain
+        assert not plain or schedules._mentions_all(lowered, words)  # the pre-check skips no text that matches
+        if anchors:
+            assert [m.span() for m in schedules._matches(fast, anchors, spaced, lowered)] == plain
+
+
+@pytest.mark.parametrize("text", SPEED_TEXTS)
+def test_the_fast_matching_is_the_plain_one(text: str) -> None:
+    check_the_fast_matching_is_the_plain_one(text)
+
+
+def test_the_fast_matching_is_the_plain_one_in_the_seeds() -> None:
+    for index in range(4):
+        protocol = read_seed_protocol(index)
+        for module in protocol.values():
+            for text in strings_in(module):
+                check_the_fast_matching_is_the_plain_one(text)
+
+
+@settings(max_examples=300)
+@given(st.text() | registry_like)
+def test_the_fast_matching_is_the_plain_one_in_any_text(text: str) -> None:
+    check_the_fast_matching_is_the_plain_one(text)

@@ -39,13 +39,13 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TypeVar
+from collections.abc import Callable, Iterator
+from typing import NamedTuple, TypeVar
 
 from trialdesk.protocol.values import DoseAmount, DoseBasis, NotUnderstood, Parsed, Span
+from trialdesk.registry.parsing.whitespace import OneForOne
 
-__all__ = ["find_doses", "parse_dose"]
+__all__ = ["find_doses", "iter_doses", "parse_dose"]
 
 _FLAGS = re.IGNORECASE | re.ASCII
 _Name = TypeVar("_Name", bound=str)
@@ -66,8 +66,8 @@ _SUPERSCRIPTS = {
 }
 _REPLACEMENTS = {"−": "-"}
 _SUPERSCRIPT_SET = frozenset(_SUPERSCRIPTS)
-_WHITESPACE = re.compile(r"\s")  # the characters str.isspace() accepts
-_ONE_FOR_ONE = str.maketrans(_REPLACEMENTS)
+_ESCAPE_OR_SUPERSCRIPT = re.compile("[" + re.escape("\\" + "".join(_SUPERSCRIPTS)) + "]")
+_ONE_FOR_ONE = OneForOne(_REPLACEMENTS)  # white space reads as a space, "−" as "-"
 
 _NUMBER = r"[0-9]{1,12}(?:,[0-9]{3})*(?:\.[0-9]+)?"
 _TIMES = r"\s*[×x*·✕⨯]\s*"
@@ -97,6 +97,9 @@ _COUNT_NOUNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("particles", re.compile(r"\bparticles?\b|\bexosomes?\b|\bvesicles?\b|\bs?evs?\b", _FLAGS)),
 )
 
+_UNIT_PATTERNS = tuple((name, re.compile(pattern, _FLAGS)) for name, pattern in _UNITS)
+_BASIS_PATTERNS = tuple((name, re.compile(pattern, _FLAGS)) for name, pattern in _BASES)
+
 _MULTIPLIERS = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
 _FLATTENED = re.compile(r"10([1-9][0-9]?)")
 _FLATTENED_EXPONENTS = range(3, 16)
@@ -121,6 +124,16 @@ _DOSE = re.compile(
     """,
     re.VERBOSE | _FLAGS,
 )
+# Every _DOSE match contains a digit, and before its first digit holds at most an "about" word or "~" (group
+# "approx"), then spaces, then a minus sign.
+_DIGIT = re.compile(r"[0-9]")
+_APPROX_WORDS = ("approximately", "approx.", "approx", "about", "around", "circa", "nearly", "~", "≈")
+_LONGEST_APPROX = max(map(len, _APPROX_WORDS))
+_ASCII_SPACES = " \t\n\r\f\v"  # what \s matches under re.ASCII
+# A digit, then a unit word or the basis of an implied unit, as _DOSE reads them (a superset: no \b before "per").
+_UNIT_AFTER_DIGIT = re.compile(
+    rf"[0-9]\s*(?:(?:{_UNIT_WORDS})(?![a-z])|(?:/|per\s+)\s*(?:{_BASIS_WORDS})(?![a-z0-9]))", _FLAGS
+)
 _RATE_AFTER = re.compile(r"\s*/\s*[a-z]", _FLAGS)
 _THRESHOLD_BEFORE = re.compile(
     r"(?:[<>≤≥]=?|\b(?:more|less|greater|fewer)\s+than|\bexceed(?:s|ing)?|\babove|\bbelow)\s*$", _FLAGS
@@ -136,17 +149,20 @@ _SCALES: tuple[tuple[str, Callable[[str], float]], ...] = (
 _SCIENTIFIC_GROUPS = ("power", "epower", "word", "factor", "bare")
 
 
-@dataclass(frozen=True)
-class _Cleaned:
-    """Cleaned text and, for each of its characters, the original characters ``[starts[i], ends[i])``."""
+class _Cleaned(NamedTuple):
+    """Cleaned text and, for each of its characters, the index of the original character it was read from.
+
+    ``origins`` is None when every character was read as one character: the map is the identity.
+    """
 
     text: str
-    starts: tuple[int, ...]
-    ends: tuple[int, ...]
+    origins: tuple[int, ...] | None = None
 
     def span(self, source: str, start: int, end: int) -> Span:
         """The span of ``source`` that the cleaned characters ``[start, end)`` came from."""
-        return Span.of(source, self.starts[start], self.ends[end - 1])
+        if self.origins is None:
+            return Span.of(source, start, end)
+        return Span.of(source, self.origins[start], self.origins[end - 1] + 1)
 
 
 def find_doses(text: str) -> list[Parsed[DoseAmount]]:
@@ -156,9 +172,74 @@ def find_doses(text: str) -> list[Parsed[DoseAmount]]:
         >>> [(d.value.describe(), d.span.text) for d in find_doses("approximately 2×1000,000 cells/Kg, or 5 mg/kg")]
         [('about 2e+06 cells/kg', 'approximately 2×1000,000 cells/Kg'), ('5 mg/kg', '5 mg/kg')]
     """
+    return list(iter_doses(text))
+
+
+def iter_doses(text: str) -> Iterator[Parsed[DoseAmount]]:
+    """The doses of :func:`find_doses`, one at a time: a reader that needs only the first stops reading there.
+
+    Example:
+        >>> next(iter_doses("Phase 1: 2 mL, then 5 mg")).span.text
+        '2 mL'
+    """
+    if _DIGIT.search(text) is None and not _has_superscript(text):
+        return  # every dose holds a digit, and cleaning makes digits only of superscripts
     cleaned = _clean_text(text)
-    found = (_read_match(text, cleaned, match) for match in _DOSE.finditer(cleaned.text))
-    return [dose for dose in found if dose is not None]
+    if not _may_hold_dose(cleaned.text):
+        return
+    for match in _dose_matches(cleaned.text):
+        dose = _read_match(text, cleaned, match)
+        if dose is not None:
+            yield dose
+
+
+def _may_hold_dose(text: str) -> bool:
+    """Whether the cleaned ``text`` can hold a dose: most texts hold numbers but none with a unit.
+
+    In every dose the unit word, or the basis of an implied unit, comes right after (spaces between) the amount,
+    whose last character is a digit or which ends with a number word: finding neither, no match of _DOSE has a unit.
+
+    Example:
+        >>> _may_hold_dose("Phase 2, 40 participants, 12 months"), _may_hold_dose("2 million cells/kg")
+        (False, True)
+    """
+    if _UNIT_AFTER_DIGIT.search(text) is not None:
+        return True
+    lowered = text.lower()  # a number word is ASCII letters, which lower() maps one for one
+    return any(word in lowered for word in _MULTIPLIERS)
+
+
+def _dose_matches(text: str) -> Iterator[re.Match[str]]:
+    """The matches ``_DOSE.finditer(text)`` gives, with the pattern tried only from just before each digit.
+
+    A match holds a digit, and what precedes its first digit is short (an "about" word, spaces, a minus sign), so
+    no match starts before ``_match_floor`` of the first digit after the last match: searching from there finds the
+    same next match as scanning every position.
+    """
+    end = 0
+    while (digit := _DIGIT.search(text, end)) is not None:
+        match = _DOSE.search(text, _match_floor(text, digit.start(), end))
+        if match is None:
+            return
+        yield match
+        end = match.end()
+
+
+def _match_floor(text: str, digit: int, floor: int) -> int:
+    """The earliest position (not before ``floor``) where a match whose first digit is at ``digit`` can start.
+
+    A match starts at the digit or at a minus sign right before it, unless an "about" word (then spaces) comes
+    before them; it is matched case-insensitively in ASCII letters only, which lower() maps one for one, so it is
+    there only if the lower-cased characters before the spaces end with it, and then it starts no earlier than the
+    longest word's length before them.
+    """
+    start = digit - 1 if digit > floor and text[digit - 1] == "-" else digit
+    before = start
+    while before > floor and text[before - 1] in _ASCII_SPACES:
+        before -= 1
+    if text[max(0, before - _LONGEST_APPROX) : before].lower().endswith(_APPROX_WORDS):
+        return max(floor, before - _LONGEST_APPROX)
+    return start
 
 
 def parse_dose(text: str) -> Parsed[DoseAmount] | NotUnderstood:
@@ -176,19 +257,29 @@ def parse_dose(text: str) -> Parsed[DoseAmount] | NotUnderstood:
 
 def _clean_text(text: str) -> _Cleaned:
     """Drop registry escapes, spell superscripts as powers and unify spaces, keeping a map to the original."""
-    if "\\" not in text and _SUPERSCRIPT_SET.isdisjoint(text):
-        # every character reads as one character (whitespace as a space): the map is the identity
-        one_for_one = _WHITESPACE.sub(" ", text).translate(_ONE_FOR_ONE)
-        return _Cleaned(one_for_one, tuple(range(len(text))), tuple(range(1, len(text) + 1)))
+    one_for_one = _ONE_FOR_ONE(text)  # white space and minus signs: one character for one
+    if "\\" not in text and not _has_superscript(text):
+        return _Cleaned(one_for_one)  # every character reads as one character: the map is the identity
+    # Only a backslash or a superscript reads as other than one character. _clean_char decides the same on
+    # ``one_for_one`` as on ``text``: the characters it looks at are kept, or a space (white space) or "-" (minus
+    # sign) where they were, which are alike alphanumeric or not, white space or not.
     chars: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    for index in range(len(text)):
-        for char in _clean_char(text, index):
-            chars.append(char)
-            starts.append(index)
-            ends.append(index + 1)
-    return _Cleaned("".join(chars), tuple(starts), tuple(ends))
+    origins: list[int] = []
+    done = 0
+    for special in _ESCAPE_OR_SUPERSCRIPT.finditer(one_for_one):
+        index = special.start()
+        read = _clean_char(one_for_one, index)
+        chars += (one_for_one[done:index], read)
+        origins += [*range(done, index), *[index] * len(read)]
+        done = index + 1
+    chars.append(one_for_one[done:])
+    origins += range(done, len(text))
+    return _Cleaned("".join(chars), tuple(origins))
+
+
+def _has_superscript(text: str) -> bool:
+    """Whether ``text`` has a superscript character (none is ASCII, and str.isascii() takes no time)."""
+    return not text.isascii() and not _SUPERSCRIPT_SET.isdisjoint(text)
 
 
 def _clean_char(text: str, index: int) -> str:
@@ -206,6 +297,8 @@ def _clean_char(text: str, index: int) -> str:
 
 def _read_match(source: str, cleaned: _Cleaned, match: re.Match[str]) -> Parsed[DoseAmount] | None:
     """The dose a regex match stands for, or None when it is a rate, has no unit, or is zero or negative."""
+    if not _has_unit(match):  # most numbers in a text have no unit: the cheapest test goes first
+        return None
     if match["sign"] or _is_rate(cleaned.text, match) or _is_threshold(cleaned.text, match.start()):
         return None
     span = cleaned.span(source, match.start(), match.end())
@@ -228,23 +321,30 @@ def _is_threshold(text: str, start: int) -> bool:
     return _THRESHOLD_BEFORE.search(text, max(0, start - _THRESHOLD_REACH), start) is not None
 
 
+def _has_unit(match: re.Match[str]) -> bool:
+    """Whether the amount has a unit word, or is written in powers of ten with a basis (its unit is implied)."""
+    if match["unit"] is not None:
+        return True
+    return match["basis"] is not None and any(match[group] is not None for group in _SCIENTIFIC_GROUPS)
+
+
 def _read_unit(match: re.Match[str], source: str, span: Span) -> str | None:
     """The normalised unit word, the implied count unit, or None when the amount has neither."""
     if match["unit"] is not None:
-        return _normalise(match["unit"], _UNITS)
-    if match["basis"] is not None and any(match[group] is not None for group in _SCIENTIFIC_GROUPS):
+        return _normalise(match["unit"], _UNIT_PATTERNS)
+    if _has_unit(match):
         return _imply_unit(source, span)
     return None
 
 
-def _normalise(written: str, table: tuple[tuple[_Name, str], ...]) -> _Name | None:
+def _normalise(written: str, table: tuple[tuple[_Name, re.Pattern[str]], ...]) -> _Name | None:
     """The name of the first table pattern that matches all of ``written``."""
-    return next((name for name, pattern in table if re.fullmatch(pattern, written, _FLAGS)), None)
+    return next((name for name, pattern in table if pattern.fullmatch(written)), None)
 
 
 def _read_basis(match: re.Match[str]) -> DoseBasis:
     """per-kg, per-m2, or flat when no basis follows the unit."""
-    return "flat" if match["basis"] is None else _normalise(match["basis"], _BASES) or "flat"
+    return "flat" if match["basis"] is None else _normalise(match["basis"], _BASIS_PATTERNS) or "flat"
 
 
 def _imply_unit(source: str, span: Span) -> str:

@@ -33,11 +33,12 @@ Example:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from itertools import pairwise
 
 from trialdesk.protocol.values import AdministrationSchedule, NotUnderstood, Parsed, Span
 from trialdesk.registry.parsing.numbers import CARDINAL_WORDS
+from trialdesk.registry.parsing.whitespace import blank_spaces
 
 __all__ = ["parse_schedule"]
 
@@ -89,6 +90,7 @@ _PHASE = (
 _THEN = r"\s*[,;]?\s*(?:and\s+)?then\s+(?:the\s+(?:last|next|remaining|following|final)\s+)?"
 _FILLER_WORDS = r"(?:[\w()-]+\s+)"
 
+_DIGITS = re.compile(r"[0-9]+")
 _PHASE_RE = re.compile(_PHASE, _FLAGS)
 _INTERVAL_RE = re.compile(_INTERVAL, _FLAGS)
 _DURATION_RE = re.compile(_DURATION, _FLAGS)
@@ -109,9 +111,6 @@ _INTERVAL_READERS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], int | 
 )
 
 
-_WHITESPACE = re.compile(r"\s")  # exactly the characters str.isspace() accepts
-
-
 def parse_schedule(text: str) -> Parsed[AdministrationSchedule] | NotUnderstood:
     """The administration schedule ``text`` states, with the phrase it came from, or why there is none.
 
@@ -124,18 +123,56 @@ def parse_schedule(text: str) -> Parsed[AdministrationSchedule] | NotUnderstood:
         >>> parse_schedule("Umbilical cord mesenchymal stem cells injected through peripheral veins").reason
         'no administration schedule found (no day list, interval with a count, count within a window, or count)'
     """
-    spaced = _WHITESPACE.sub(" ", text)  # one for one: offsets stay valid
+    spaced = blank_spaces(text)  # one for one: offsets stay valid
     lowered = spaced.lower()
-    for (pattern, build), words in zip(_SCHEDULES, _SCHEDULE_WORDS, strict=True):
-        if not any(word in lowered for word in words):
+    for (pattern, build), groups, anchors in zip(_SCHEDULES, _SCHEDULE_WORDS, _SCHEDULE_ANCHORS, strict=True):
+        if not _mentions_all(lowered, groups):
             continue
-        for match in pattern.finditer(spaced):
+        for match in _matches(pattern, anchors, spaced, lowered) if anchors else pattern.finditer(spaced):
             schedule = build(match)
             if schedule is not None:
                 return Parsed(schedule, Span.of(text, match.start(), match.end()))
     return NotUnderstood(
         text, "no administration schedule found (no day list, interval with a count, count within a window, or count)"
     )
+
+
+def _mentions_all(lowered: str, groups: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether ``lowered`` contains a word of each group (plain loops: this runs for every pattern and text)."""
+    for words in groups:
+        for word in words:
+            if word in lowered:
+                break
+        else:
+            return False
+    return True
+
+
+def _matches(pattern: re.Pattern[str], anchors: tuple[str, ...], spaced: str, lowered: str) -> Iterator[re.Match[str]]:
+    """The matches ``pattern.finditer(spaced)`` gives, in order, for ``anchors``: lower-case words every match starts
+    with.
+
+    An ASCII text (which lower() maps one for one) is tried only where ``lowered`` has an anchor: str.find goes
+    through a text many times faster than re, and the first anchor at or after the last match where the pattern
+    matches is where finditer finds the next match.
+    """
+    if not spaced.isascii():
+        yield from pattern.finditer(spaced)
+        return
+    end = 0
+    for start in sorted(_positions(lowered, anchors)):
+        if start >= end and (match := pattern.match(spaced, start)) is not None:
+            yield match
+            end = match.end()
+
+
+def _positions(text: str, words: tuple[str, ...]) -> Iterator[int]:
+    """Every position in ``text`` where one of ``words`` starts."""
+    for word in words:
+        position = text.find(word)
+        while position >= 0:
+            yield position
+            position = text.find(word, position + 1)
 
 
 def _number(word: str) -> int | None:
@@ -222,7 +259,9 @@ def _from_phases(match: re.Match[str]) -> AdministrationSchedule | None:
 
 def _from_day_list(match: re.Match[str]) -> AdministrationSchedule | None:
     """Doses on listed days or weeks: "days 1, 8 and 15" → (0, 7, 14)."""
-    numbers = [int(n) for n in re.findall(r"[0-9]+", match["list"])]
+    if match["list"].isdigit():
+        return None  # a single day ("day 1") is no list
+    numbers = [int(n) for n in _DIGITS.findall(match["list"])]
     step = _UNIT_DAYS[match["unit"].lower()]
     if len(numbers) < 2 or len(numbers) > _MAX_DOSES or any(b <= a for a, b in pairwise(numbers)):
         return None
@@ -300,14 +339,65 @@ _SINGLE = re.compile(
 _TOTAL = re.compile(rf"\ba\s+total\s+of\s+(?P<count>{_N})\s+{_FILLER_WORDS}{{0,10}}?{_NOUNS}", _FLAGS)
 _BARE_COUNT = re.compile(_COUNT, _FLAGS)
 
+
+def _starting(pattern: re.Pattern[str], words: tuple[str, ...]) -> re.Pattern[str]:
+    """``pattern`` tried only where a word boundary is followed by one of ``words``.
+
+    Each pattern below starts every match at a word boundary with one of its ``words`` (lower-case letters, or
+    ``[0-9]`` for a digit), so the lookaheads accept every position where it can match and the matches are the same;
+    a position elsewhere fails on one check instead of entering each alternative. The initials come first because one
+    character test rejects most positions; the words are then tried as a tree of shared prefixes.
+
+    Example:
+        >>> _starting(re.compile(r"\\bweekly\\b", re.IGNORECASE), ("weekly",)).findall("Weekly, biweekly, weekly")
+        ['Weekly', 'weekly']
+    """
+    letters = [word for word in words if word != "[0-9]"]
+    starts = "|".join((["[0-9]"] if len(letters) < len(words) else []) + [_prefix_tree(letters)])
+    initials = "".join(sorted({"0-9" if word == "[0-9]" else word[0] for word in words}))
+    return re.compile(rf"\b(?=[{initials}])(?={starts})(?:{pattern.pattern})", pattern.flags)
+
+
+def _prefix_tree(words: list[str]) -> str:
+    """An alternation matching exactly ``words``, each first letter tried once: ``t(?:en|w(?:ice|o))?`` for
+    ten, twice, two and t.
+
+    Example:
+        >>> _prefix_tree(["ten", "twice", "two", "t", "day"])
+        'day|t(?:en|w(?:ice|o))?'
+    """
+    tails: dict[str, list[str]] = {}
+    for word in words:
+        tails.setdefault(word[0], []).append(word[1:])
+    branches = []
+    for first, rest in sorted(tails.items()):
+        longer = [tail for tail in rest if tail]
+        if not longer:
+            branches.append(re.escape(first))
+        elif "" in rest:
+            branches.append(f"{re.escape(first)}(?:{_prefix_tree(longer)})?")
+        elif len({tail[0] for tail in longer}) == 1:  # one way on: a single branch, no group needed
+            branches.append(re.escape(first) + _prefix_tree(longer))
+        else:
+            branches.append(f"{re.escape(first)}(?:{_prefix_tree(longer)})")
+    return "|".join(branches)
+
+
+# The words a number (_N) or a count (_COUNT) starts with.
+_N_STARTS = ("[0-9]", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
+_COUNT_STARTS = (*_N_STARTS, "twice", "thrice")
+# An interval (_INTERVAL) starts with once, every, per, each, at, a number, or an adverb; a phase with an interval or
+# a count.
+_PHASE_STARTS = (*_COUNT_STARTS, "once", "every", "per", "each", "at", "daily", "weekly", "fortnightly", "monthly")
+
 _SCHEDULES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], AdministrationSchedule | None]], ...] = (
-    (_DAY_LIST, _from_day_list),
-    (_GAP, _from_gap),
-    (_PHASES, _from_phases),
-    (_WINDOW, _from_window),
-    (_SINGLE, _from_single),
-    (_TOTAL, _from_total),
-    (_BARE_COUNT, _from_count),
+    (_starting(_DAY_LIST, ("day", "week")), _from_day_list),
+    (_starting(_GAP, ("the", "interval")), _from_gap),
+    (_starting(_PHASES, _PHASE_STARTS), _from_phases),
+    (_starting(_WINDOW, (*_COUNT_STARTS, "repeated")), _from_window),
+    (_starting(_SINGLE, ("a", "single", "one", "only")), _from_single),
+    (_starting(_TOTAL, ("a",)), _from_total),
+    (_starting(_BARE_COUNT, _COUNT_STARTS), _from_count),
 )
 _COUNT_WORDS = (
     "times",
@@ -320,14 +410,23 @@ _COUNT_WORDS = (
     "twice",
     "thrice",
 )
-# For each of _SCHEDULES, lower-case words one of which every match contains: the patterns are ASCII-only, so a text
-# whose lower-cased form lacks them all cannot match (lower-casing never turns an ASCII letter into another).
-_SCHEDULE_WORDS: tuple[tuple[str, ...], ...] = (
-    ("day", "week"),
-    ("interval",),
-    ("day", "week", "month", "fortnight", "daily"),
-    ("within",),
-    ("single", "one"),
-    ("total",),
-    _COUNT_WORDS,
+# For each of _SCHEDULES, groups of lower-case words: every match contains one word of each group. The patterns are
+# ASCII-only, so a text whose lower-cased form lacks every word of some group cannot match (lower-casing never turns
+# an ASCII letter into another). A word with a trailing space stands for the word and \s+: the text is searched with
+# every white space read as a plain space.
+_SCHEDULE_WORDS: tuple[tuple[tuple[str, ...], ...], ...] = (
+    (("day", "week"),),
+    (("interval",),),
+    (
+        ("day", "week", "month", "fortnight", "daily"),  # the unit of the interval every phase has
+        ("every ", "once ", "per ", "each ", "intervals", "apart", "daily", "weekly", "fortnightly", "monthly"),
+        ("for", *_COUNT_WORDS),  # a duration ("for 4 weeks") or a count
+    ),
+    (("within",),),
+    (("single", "one"),),
+    (("total",),),
+    (_COUNT_WORDS,),
 )
+# For each of _SCHEDULES, the lower-case words every match starts with, where they are few and rare enough that
+# finding them (see _matches) is quicker than scanning with the pattern; empty for the others.
+_SCHEDULE_ANCHORS: tuple[tuple[str, ...], ...] = (("day", "week"), (), (), (), (), (), ())
