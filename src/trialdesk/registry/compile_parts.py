@@ -153,6 +153,11 @@ def missing_as(kind: type[Sourced[Any]], path: str | None, tried: str | None, ru
     return kind(value=None, provenance={"source": "missing", "path": path, "text": tried, "rule": rule})
 
 
+def registry_as(kind: type[Sourced[Any]], value: Any, path: str) -> Sourced[Any]:
+    """:func:`~trialdesk.protocol.model.registry`, made as ``kind``."""
+    return kind(value=value, provenance={"source": "registry", "path": path})
+
+
 def default_as(kind: type[Sourced[Any]], value: Any, rule: str) -> Sourced[Any]:
     """:func:`~trialdesk.protocol.model.default`, made as ``kind``."""
     return kind(value=value, provenance={"source": "default", "rule": rule})
@@ -223,8 +228,8 @@ def _route_in(text: str) -> tuple[str, str, bool] | None:
     return None
 
 
-def read_age(value: str | None, path: str) -> Sourced[Age]:
-    """An age limit from the registry string (``"18 Years"``), missing when absent or unreadable.
+def read_age(value: str | None, path: str, kind: type[Sourced[Any]] = Sourced[Age]) -> Sourced[Age]:
+    """An age limit from the registry string (``"18 Years"``), missing when absent or unreadable (made as ``kind``).
 
     Example:
         >>> read_age("18 Years", "x").value
@@ -234,8 +239,8 @@ def read_age(value: str | None, path: str) -> Sourced[Age]:
     """
     match = _AGE.match(value or "")
     if match is None:
-        return missing(path, value, "the record states no age limit" if not value else "age not understood")
-    return registry(Age(value=float(match[1]), unit=match[2].lower() + "s"), path)
+        return missing_as(kind, path, value, "the record states no age limit" if not value else "age not understood")
+    return registry_as(kind, {"value": float(match[1]), "unit": match[2].lower() + "s"}, path)
 
 
 def read_masking(study: Study) -> Masking:

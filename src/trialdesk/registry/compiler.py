@@ -50,15 +50,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import TypeAdapter
-
 from trialdesk.protocol.model import (
-    Age,
     Allocation,
     Arm,
     Dose,
     Eligibility,
-    EligibilityCriterion,
     Protocol,
     Provenance,
     Regimen,
@@ -86,6 +82,7 @@ from trialdesk.registry.compile_parts import (
     parsed_as,
     read_age,
     read_masking,
+    registry_as,
     route_sourced,
     to_dose,
 )
@@ -108,7 +105,6 @@ _RATIO = re.compile(r"([1-9])(?<![\d:.][1-9])\s*:\s*([1-9])(?:\s*:\s*([1-9]))?(?
 _RATIO_CONTEXT = re.compile(r"randomi[sz]|\bratio\b|\ballocat", re.IGNORECASE)
 _STRATIFY = re.compile(r"\bstratif", re.IGNORECASE)
 _SEX = {"ALL": "all", "FEMALE": "female", "MALE": "male"}
-_CRITERIA = TypeAdapter(tuple[EligibilityCriterion, ...])  # all of a record's criteria validated in one call
 
 
 def compile_protocol(record: RegistryRecord) -> Protocol:
@@ -450,44 +446,54 @@ def _fallback_sourced(intervention: Intervention, value: Dose | None, rule: str,
     return missing_as(SOURCED_DOSE, path, tried, rule)
 
 
+# Eligibility's own Sourced types: a value made as its field's type is taken as it is, a plain Sourced is validated
+# again (with every criterion in it).
+_ELIGIBILITY_TYPES: dict[str, Any] = {name: field.annotation for name, field in Eligibility.model_fields.items()}
+
+
 def _build_eligibility(study: Study) -> Eligibility:
     module = study.protocolSection.eligibilityModule
     path = P + "eligibilityModule"
+    kinds = _ELIGIBILITY_TYPES
     if module is None:
         why = "the record has no eligibility section"
         return Eligibility(
-            minimum_age=missing(path + ".minimumAge", None, why),
-            maximum_age=missing(path + ".maximumAge", None, why),
-            sex=missing(path + ".sex", None, why),
-            healthy_volunteers=missing(path + ".healthyVolunteers", None, why),
-            criteria=missing(path + ".eligibilityCriteria", None, why),
+            minimum_age=missing_as(kinds["minimum_age"], path + ".minimumAge", None, why),
+            maximum_age=missing_as(kinds["maximum_age"], path + ".maximumAge", None, why),
+            sex=missing_as(kinds["sex"], path + ".sex", None, why),
+            healthy_volunteers=missing_as(kinds["healthy_volunteers"], path + ".healthyVolunteers", None, why),
+            criteria=missing_as(kinds["criteria"], path + ".eligibilityCriteria", None, why),
         )
     maximum = (
-        read_age(module.maximumAge, path + ".maximumAge")
+        read_age(module.maximumAge, path + ".maximumAge", kinds["maximum_age"])
         if module.maximumAge
-        else default(Age(value=120, unit="years"), "the record states no maximum age: no upper limit (120 years)")
+        else default_as(
+            kinds["maximum_age"],
+            {"value": 120, "unit": "years"},
+            "the record states no maximum age: no upper limit (120 years)",
+        )
     )
-    criteria: Sourced[Any] = missing(path + ".eligibilityCriteria", None, "the record gives no eligibility criteria")
-    if module.eligibilityCriteria:
-        items = _CRITERIA.validate_python([vars(c) for c in parse_eligibility(module.eligibilityCriteria)])
-        text = module.eligibilityCriteria
-        criteria = (
-            parsed(items, path + ".eligibilityCriteria", text)
-            if items
-            else missing(path + ".eligibilityCriteria", text, "no inclusion or exclusion criterion found")
+    criteria_path = path + ".eligibilityCriteria"
+    if not module.eligibilityCriteria:
+        criteria = missing_as(kinds["criteria"], criteria_path, None, "the record gives no eligibility criteria")
+    elif items := [vars(c) for c in parse_eligibility(module.eligibilityCriteria)]:
+        criteria = parsed_as(kinds["criteria"], items, criteria_path, module.eligibilityCriteria)
+    else:
+        criteria = missing_as(
+            kinds["criteria"], criteria_path, module.eligibilityCriteria, "no inclusion or exclusion criterion found"
         )
     return Eligibility(
-        minimum_age=read_age(module.minimumAge, path + ".minimumAge"),
+        minimum_age=read_age(module.minimumAge, path + ".minimumAge", kinds["minimum_age"]),
         maximum_age=maximum,
         sex=(
-            registry(_SEX[module.sex.value], path + ".sex")
+            registry_as(kinds["sex"], _SEX[module.sex.value], path + ".sex")
             if module.sex is not None
-            else missing(path + ".sex", None, "the record states no sex")
+            else missing_as(kinds["sex"], path + ".sex", None, "the record states no sex")
         ),
         healthy_volunteers=(
-            registry(module.healthyVolunteers, path + ".healthyVolunteers")
+            registry_as(kinds["healthy_volunteers"], module.healthyVolunteers, path + ".healthyVolunteers")
             if module.healthyVolunteers is not None
-            else default(False, "not stated: healthy volunteers are not accepted")
+            else default_as(kinds["healthy_volunteers"], False, "not stated: healthy volunteers are not accepted")
         ),
         criteria=criteria,
     )
