@@ -14,6 +14,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from pydantic import TypeAdapter
+
 from trialdesk.protocol.model import (
     Age,
     Dose,
@@ -35,8 +37,8 @@ from trialdesk.registry.parsing.escalation_text import (
     read_dose_levels,
     read_escalation_rules,
 )
-from trialdesk.registry.parsing.instruments import find_analyses, match_instruments
-from trialdesk.registry.parsing.timeframes import merge_visits, parse_time_frame
+from trialdesk.registry.parsing.instruments import OutcomeText, match_instruments
+from trialdesk.registry.parsing.timeframes import merge_visits, parse_time_frames
 from trialdesk.registry.record import Outcome as RecordOutcome
 from trialdesk.registry.record import Study
 
@@ -386,6 +388,13 @@ def iter_outcomes(study: Study) -> list[tuple[str, str, RecordOutcome]]:
     return [(kind, f"{P}outcomesModule.{name}[{i}]", o) for kind, name, items in groups for i, o in enumerate(items)]
 
 
+_NO_ANALYSIS = "no analysis phrase (proportion, change, count, time to event): continuous"
+# A protocol's outcomes and visits, each with its nested values and provenance, as plain data validated in one call:
+# quicker than building every model in turn, and the same models.
+_OUTCOMES: TypeAdapter[tuple[Outcome, ...]] = TypeAdapter(tuple[Outcome, ...])
+_VISITS: TypeAdapter[tuple[Visit, ...]] = TypeAdapter(tuple[Visit, ...])
+
+
 def read_analysis(measure: str, description: str, path: str) -> Sourced[Any]:
     """The analysis kind from the earliest analysis phrase (measure first, then description), else continuous.
 
@@ -394,37 +403,43 @@ def read_analysis(measure: str, description: str, path: str) -> Sourced[Any]:
         >>> a.value, a.provenance.text
         ('change-from-baseline', 'Change from Baseline')
     """
-    for field, text in (("measure", measure), ("description", description)):
-        found = find_analyses(text)
-        if found:
-            _, _, kind, span = min(found)
-            return parsed(kind, f"{path}.{field}", span)
-    return default("continuous", "no analysis phrase (proportion, change, count, time to event): continuous")
+    return Sourced.model_validate(_analysis_data(OutcomeText(measure, description), path))
+
+
+def _analysis_data(outcome: OutcomeText, path: str) -> dict[str, Any]:
+    """:func:`read_analysis` as plain data: what ``parsed(kind, path, phrase)`` or ``default("continuous", …)`` hold.
+
+    Validated with the outcome it belongs to (see _OUTCOMES).
+    """
+    first = outcome.first_analysis()
+    if first is None:
+        return {"value": "continuous", "provenance": {"source": "default", "rule": _NO_ANALYSIS}}
+    field, kind, phrase = first
+    return {"value": kind, "provenance": {"source": "parsed", "path": f"{path}.{field}", "text": phrase}}
 
 
 def build_outcomes(study: Study) -> tuple[tuple[Outcome, ...], list[tuple[str, str, tuple[str, ...]]]]:
     """The outcomes, and for each its (registry path, time frame, instrument names) for the visit schedule."""
-    outcomes: list[Outcome] = []
+    outcomes: list[dict[str, Any]] = []  # plain data, validated all at once (see _OUTCOMES)
     sources: list[tuple[str, str, tuple[str, ...]]] = []
     for kind, path, item in iter_outcomes(study):
-        description = item.description or ""
-        analysis = read_analysis(item.measure, description, path)
-        matches = match_instruments(item.measure, description, analysis.value)
-        instruments = tuple(m.instrument for m in matches)
-        fields = tuple(dict.fromkeys(f"{m.instrument}.{f}" for m in matches for f in m.fields))
+        outcome = OutcomeText(item.measure, item.description or "")  # one look for the analysis and instruments
+        forms = outcome.forms()
+        instruments = tuple(name for name, _ in forms)
+        fields = tuple(dict.fromkeys(f"{name}.{field}" for name, needed in forms for field in needed)) if forms else ()
         outcomes.append(
-            Outcome(
-                kind=kind,
-                measure=item.measure,
-                time_frame=item.timeFrame,
-                instruments=instruments,
-                fields=fields,
-                analysis=analysis,
-                provenance=Provenance(source="registry", path=path),
-            )
+            {
+                "kind": kind,
+                "measure": item.measure,
+                "time_frame": item.timeFrame,
+                "instruments": instruments,
+                "fields": fields,
+                "analysis": _analysis_data(outcome, path),
+                "provenance": {"source": "registry", "path": path},
+            }
         )
         sources.append((path, item.timeFrame or "", instruments))
-    return tuple(outcomes), sources
+    return _OUTCOMES.validate_python(outcomes), sources
 
 
 def build_schedule(study: Study, instruments: Sequence[tuple[str, ...]] | None = None) -> tuple[Visit, ...]:
@@ -443,10 +458,9 @@ def build_schedule(study: Study, instruments: Sequence[tuple[str, ...]] | None =
     groups: list[tuple[VisitTarget, ...]] = []
     first_seen: dict[tuple[str, int], tuple[str, str]] = {}
     forms: dict[tuple[str, int], list[str]] = {}
-    for index, (_, path, item) in enumerate(iter_outcomes(study)):
-        if not item.timeFrame:
-            continue
-        result = parse_time_frame(item.timeFrame, item.description or "")
+    timed = [(index, path, item) for index, (_, path, item) in enumerate(iter_outcomes(study)) if item.timeFrame]
+    results = parse_time_frames([(item.timeFrame or "", item.description or "") for _, _, item in timed])
+    for (index, path, item), result in zip(timed, results, strict=True):
         if isinstance(result, NotUnderstood):
             continue
         groups.append(result.value)
@@ -455,27 +469,30 @@ def build_schedule(study: Study, instruments: Sequence[tuple[str, ...]] | None =
             if instruments is not None
             else tuple(m.instrument for m in match_instruments(item.measure, item.description or ""))
         )
+        source = (f"{path}.timeFrame", result.span.text)
         for target in result.value:
             key = (target.anchor, target.day)
-            first_seen.setdefault(key, (f"{path}.timeFrame", result.span.text))
-            forms.setdefault(key, []).extend(names)
-    visits = []
+            if key not in first_seen:
+                first_seen[key] = source
+                forms[key] = []
+            forms[key].extend(names)
+    visits: list[dict[str, Any]] = []  # plain data, validated all at once (see _OUTCOMES)
     for number, target in enumerate(merge_visits(groups), start=1):
         key = (target.anchor, target.day)
         path, span = first_seen[key]
         visits.append(
-            Visit(
-                code=f"V{number:02d}",
-                label=target.label,
-                day=target.day,
-                anchor=target.anchor,
-                window_before=target.window_before,
-                window_after=target.window_after,
-                forms=tuple(dict.fromkeys(forms[key])),
-                provenance=Provenance(source="parsed", path=path, text=span),
-            )
+            {
+                "code": f"V{number:02d}",
+                "label": target.label,
+                "day": target.day,
+                "anchor": target.anchor,
+                "window_before": target.window_before,
+                "window_after": target.window_after,
+                "forms": tuple(dict.fromkeys(forms[key])),
+                "provenance": {"source": "parsed", "path": path, "text": span},
+            }
         )
-    return tuple(visits)
+    return _VISITS.validate_python(visits)
 
 
 def _first_path(texts: Sequence[Text]) -> str | None:

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from trialdesk.protocol.values import InstrumentMatch
+from trialdesk.registry.parsing.startwords import StartWords, first_match, lower_for_starts
 
 __all__ = [
     "ADVERSE_EVENTS",
@@ -52,6 +53,7 @@ __all__ = [
     "VITAL_SIGNS",
     "XUANWU_SYRINGOMYELIA",
     "Instrument",
+    "OutcomeText",
     "choose_analysis",
     "match_instruments",
 ]
@@ -281,6 +283,42 @@ _KEYWORDS: dict[str, tuple[str, ...]] = {
 # dotless i and long s match "i" and "s" under IGNORECASE but do not lower-case to them: no keyword pre-check
 _ODD_CASES = ("\u0131", "\u017f")
 
+# Lower-case words one of which every match of an instrument's pattern starts with ("\bm?JOA\b" starts with "mjoa"
+# or "joa", "\b24[\s-]*h(?:ours?|rs?)?\.?\s+urine protein" with "24"): in most texts the pattern is tried only where
+# they occur (trialdesk.registry.parsing.startwords). Every such match also holds one of the instrument's
+# _KEYWORDS, so that pre-check, which skips only texts that cannot match, is not needed there.
+_STARTS: dict[str, tuple[str, ...]] = {
+    PASI: ("pasi", "psoriasis"),
+    DLQI: ("dlqi", "dermatology"),
+    CHILD_PUGH: ("child", "ctp"),
+    MELD: ("meld", "model"),
+    ISNCSCI: ("asia", "american", "isncsci", "international", "ais"),
+    MJOA: ("mjoa", "joa", "japanese"),
+    KLEKAMP_SAMII: ("klekamp",),
+    XUANWU_SYRINGOMYELIA: ("xuanwu",),
+    SYRINX_MRI: ("syrinx", "syringes"),
+    URINE_PROTEIN: ("24", "urin", "proteinuria"),
+    UPCR: ("upc", "protein"),
+    URINE_RBC: ("haematuria", "hematuria", "urin"),
+    RENAL_PANEL: ("renal", "kidney", "serum", "creatinine", "blood", "bun", "cystatin", "egfr", "gfr", "glomerular"),
+    LIVER_PANEL: (
+        "liver", "hepatic", "alt", "alanine", "ast", "aspartate", "alp", "alkaline", "bilirubin", "albumin",
+        "prothrombin", "inr", "international", "transaminase",
+    ),
+    VITAL_SIGNS: ("vital", "body", "temperature", "blood", "heart", "pulse", "respiratory"),
+    ADVERSE_EVENTS: (
+        "adverse", "teae", "tesae", "sae", "ae", "dlt", "dose", "ctcae", "side", "treatment", "drug", "therapy",
+        "incidence", "safety",
+    ),
+    DECOMPENSATION_EVENTS: ("decompensat", "variceal", "gastrointestinal", "gi"),
+    CLINICAL_EVENTS: (
+        "death", "died", "mortality", "surviv", "tracheostom", "mechanical", "assisted", "permanent", "liver",
+        "kidney", "renal", "organ", "heart", "lung",
+    ),
+}  # fmt: skip
+# Start words of pattern branches not led by \b: they may begin inside a word ("nonpsoriasis area and severity").
+_INSIDE_WORDS = ("psoriasis", "dermatology", "model", "american", "international", "japanese")
+
 _NOT_A_PROPORTION = "".join(
     rf"(?<!{word}\s)" for word in ("heart", "pulse", "respiratory", "filtration", "sedimentation", "flow", "infusion")
 )
@@ -310,26 +348,139 @@ ANALYSES: tuple[tuple[Analysis, re.Pattern[str]], ...] = (
 )
 
 
-# Lower-case words one of which every match of each ANALYSES pattern contains: in an ASCII text (where lower-casing
-# is what IGNORECASE compares) a pattern whose words are all absent cannot match and is not searched.
-_ANALYSIS_WORDS: tuple[tuple[str, ...], ...] = (
-    ("time", "surviv", "free", "kaplan", "hazard"),
-    ("change", "improvement", "reduction", "decrease", "increase", "decline"),
+# Lower-case words one of which every match of each ANALYSES pattern starts with (see _STARTS); only "%" is not led
+# by \b.
+_ANALYSIS_STARTS: tuple[tuple[str, ...], ...] = (
+    ("time", "surviv", "event", "progression", "relapse", "disease", "kaplan", "hazard"),
+    ("change", "improvement", "reduction", "decrease", "increase", "decline", "percent"),
     ("proportion", "percentage", "%", "rate", "incidence", "prevalence", "responder"),
     ("number", "count", "how"),
+)
+_ANALYSIS_START_WORDS = StartWords(_ANALYSIS_STARTS, inside=("%",))
+# The instruments' start words and then the analyses', for one look at an outcome (OutcomeText).
+_OUTCOME_STARTS = StartWords(
+    [*(_STARTS[instrument.name] for instrument in _TABLE), *_ANALYSIS_STARTS], inside=(*_INSIDE_WORDS, "%")
 )
 
 
 def find_analyses(text: str) -> list[tuple[int, int, Analysis, str]]:
     """(start, table order, kind, phrase) of the first match in ``text`` of each ANALYSES pattern that matches."""
-    lowered = text.lower() if text.isascii() else None
+    lowered = lower_for_starts(text)
+    return _find_analyses(text, None if lowered is None else _ANALYSIS_START_WORDS.positions(lowered))
+
+
+def _find_analyses(
+    text: str, starts: dict[int, list[int]] | None, first: int = 0, offset: int = 0
+) -> list[tuple[int, int, Analysis, str]]:
+    """:func:`find_analyses`, given where each pattern may start (see _STARTS), or None: search.
+
+    ``starts[first + order]`` are positions in a text in which ``text`` begins at ``offset``; those outside it are
+    left out.
+    """
     found: list[tuple[int, int, Analysis, str]] = []
-    for order, ((kind, pattern), words) in enumerate(zip(ANALYSES, _ANALYSIS_WORDS, strict=True)):
-        if lowered is not None and not any(word in lowered for word in words):
+    end = offset + len(text)
+    for order, (kind, pattern) in enumerate(ANALYSES):
+        if starts is None:
+            match = pattern.search(text)
+        elif places := starts.get(first + order):
+            match = first_match(pattern, [at - offset for at in places if offset <= at < end], text)
+        else:
             continue
-        if match := pattern.search(text):
+        if match:
             found.append((match.start(), order, kind, match.group(0)))
     return found
+
+
+class OutcomeText:
+    """An outcome's measure and description, looked at once for where the analysis and instrument patterns may match.
+
+    Gives what :func:`find_analyses` of the measure or of the description and :func:`match_instruments` give, from
+    one scan of ``measure + "\\n" + description``: no start word holds a line break, so each one found lies in the
+    measure or in the description, at the same place.
+
+    Example:
+        >>> outcome = OutcomeText("Change in ALT", "Number of patients")
+        >>> outcome.analyses("measure"), outcome.analyses("description")
+        ([(0, 1, 'change-from-baseline', 'Change in')], [(0, 3, 'count', 'Number of')])
+        >>> [(m.instrument, m.analysis) for m in outcome.instruments()]
+        [('liver-panel', 'change-from-baseline')]
+    """
+
+    __slots__ = ("_starts", "description", "measure", "text")
+
+    def __init__(self, measure: str, description: str = "") -> None:
+        self.measure = measure
+        self.description = description
+        self.text = f"{measure}\n{description}"
+        lowered = lower_for_starts(self.text)
+        self._starts = None if lowered is None else _OUTCOME_STARTS.positions(lowered)
+
+    def analyses(self, field: Literal["measure", "description"]) -> list[tuple[int, int, Analysis, str]]:
+        """:func:`find_analyses` of the measure or of the description."""
+        text, offset = self._field(field)
+        if self._starts is None:
+            return find_analyses(text)
+        return _find_analyses(text, self._starts, len(_TABLE), offset)  # the analyses follow the instruments
+
+    def _field(self, field: Literal["measure", "description"]) -> tuple[str, int]:
+        """The measure or the description, and where it begins in ``self.text``."""
+        return (self.measure, 0) if field == "measure" else (self.description, len(self.measure) + 1)
+
+    def first_analysis(self) -> tuple[Literal["measure", "description"], Analysis, str] | None:
+        """(field, kind, phrase) of the earliest analysis phrase in the measure, else in the description, else None.
+
+        The earliest of the first matches of the ANALYSES patterns (the first in table order at the same place):
+        the places where a pattern may start are tried in order of place, then table order, until one matches. A
+        pattern's first match is at one of its places, so none is passed over, and the match found is the first of
+        its pattern.
+        """
+        for field in ("measure", "description"):
+            if self._starts is None:
+                found = self.analyses(field)
+                if found:
+                    _, _, kind, phrase = min(found)
+                    return field, kind, phrase
+                continue
+            text, offset = self._field(field)
+            end = offset + len(text)
+            places: list[tuple[int, int]] = []
+            for order in range(len(ANALYSES)):
+                for at in self._starts.get(len(_TABLE) + order, ()):  # the analyses follow the instruments
+                    if offset <= at < end:
+                        places.append((at - offset, order))
+            places.sort()
+            for at, order in places:
+                kind, pattern = ANALYSES[order]
+                if match := pattern.match(text, at):
+                    return field, kind, match.group(0)
+        return None
+
+    def choose_analysis(self) -> Analysis:
+        """:func:`choose_analysis` of the measure and the description."""
+        first = self.first_analysis()
+        return first[1] if first is not None else "continuous"
+
+    def forms(self) -> list[tuple[str, tuple[str, ...]]]:
+        """(name, fields) of each instrument the outcome needs, in table order: :meth:`instruments` without the
+        analysis."""
+        if self._starts is None:
+            matched = _match_any(self.text)
+        else:  # only where each pattern can start (see _STARTS)
+            matched = [
+                _TABLE[order]
+                for order in sorted(self._starts)
+                if order < len(_TABLE) and first_match(_TABLE[order].pattern, self._starts[order], self.text)
+            ]
+        return [(instrument.name, instrument.choose_fields(self.text)) for instrument in matched]
+
+    def instruments(self, analysis: Analysis | None = None) -> list[InstrumentMatch]:
+        """:func:`match_instruments` of the measure and the description."""
+        forms = self.forms()
+        if not forms:
+            return []
+        if analysis is None:
+            analysis = self.choose_analysis()
+        return [InstrumentMatch(name, fields, analysis) for name, fields in forms]
 
 
 def choose_analysis(measure: str, description: str = "") -> Analysis:
@@ -359,9 +510,13 @@ def match_instruments(measure: str, description: str = "", analysis: Analysis | 
         >>> match_instruments("Change from baseline in the blood and csf markers.")
         []
     """
-    text = f"{measure}\n{description}"
+    return OutcomeText(measure, description).instruments(analysis)
+
+
+def _match_any(text: str) -> list[Instrument]:
+    """The instruments whose pattern occurs in ``text``, searching those that pass the keyword pre-check."""
     lowered = "" if any(odd in text for odd in _ODD_CASES) else text.lower()
-    matched = [
+    return [
         instrument
         for instrument in _TABLE
         if (
@@ -371,8 +526,3 @@ def match_instruments(measure: str, description: str = "", analysis: Analysis | 
         )
         and instrument.pattern.search(text)
     ]
-    if not matched:
-        return []
-    if analysis is None:
-        analysis = choose_analysis(measure, description)
-    return [InstrumentMatch(instrument.name, instrument.choose_fields(text), analysis) for instrument in matched]

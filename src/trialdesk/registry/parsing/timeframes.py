@@ -52,11 +52,12 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from typing import Literal
+from dataclasses import replace
+from typing import Literal, NamedTuple, cast
 
 from trialdesk.protocol.values import Anchor, NotUnderstood, Parsed, Span, VisitTarget
 from trialdesk.registry.parsing.numbers import CARDINAL_WORDS
+from trialdesk.registry.parsing.startwords import StartWords, first_match, lower_for_starts
 
 __all__ = ["merge_visits", "parse_time_frame"]
 
@@ -134,6 +135,27 @@ _HEDGES: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (_compile(r"\b(?:prior\s+to|before)\b"), "times before the anchor are not read"),
 )
+# Lower-case words one of which every match of each hedge starts with ("~" anywhere, the others at a word start): in
+# most time frames each hedge is tried only where they occur, which finds what a search finds
+# (trialdesk.registry.parsing.startwords).
+_HEDGE_STARTS = StartWords(
+    (
+        ("through", "study", "trial", "end"),
+        (
+            "approx", "about", "around", "estimated", "expected", "averag", "median", "mean", "roughly", "at", "max",
+            "minimum", "usually", "typically", "~",
+        ),
+        ("cycle", "c"),
+        ("jan", "feb", "march", "april", "june", "july", "aug", "sep", "oct", "nov", "dec", "19", "20"),
+        (
+            "monthly", "weekly", "daily", "yearly", "annually", "biweekly", "fortnightly", "quarterly", "thereafter",
+            "periodically", "half", "semi",
+        ),
+        ("whichever", "progression", "progressive", "death", "died", "recurrence", "relapse", "event", "discharge"),
+        ("prior", "before"),
+    ),
+    inside=("~",),
+)  # fmt: skip
 
 # --- anchors ---------------------------------------------------------------------------------------------------
 _AFTER = r"(?:after|post|following|from|since)(?:\s+|\s*-\s*)"
@@ -230,9 +252,8 @@ _UNKNOWN = re.compile(r"[^\W_]+|\S")
 _LIST_KINDS: frozenset[TokenKind] = frozenset({"number", "plusminus", "unit", "sep"})
 
 
-@dataclass(frozen=True)
-class _Token:
-    """One piece of a time frame: ``start``/``end`` index the normalised text."""
+class _Token(NamedTuple):
+    """One piece of a time frame: ``start``/``end`` index the normalised text (a tuple: quick to make)."""
 
     kind: TokenKind
     start: int
@@ -266,19 +287,54 @@ def parse_time_frame(time_frame: str, description: str = "") -> Parsed[tuple[Vis
         >>> parse_time_frame("through study completion, an average of 1 year").reason
         "the end of the study is not a fixed day from the anchor ('through study')"
     """
+    return _read_description(_read_frame(time_frame), time_frame, description)
+
+
+def parse_time_frames(frames: Sequence[tuple[str, str]]) -> list[Parsed[tuple[VisitTarget, ...]] | NotUnderstood]:
+    """:func:`parse_time_frame` of each (time frame, description), reading each distinct time frame once.
+
+    Outcomes of one study often repeat a time frame. The description is read only after the time frame, for a
+    period, so one reading of a time frame serves every outcome that repeats it, whatever its description.
+
+    Example:
+        >>> [r.value[0].label for r in parse_time_frames([("Week 4", ""), ("Week 4", "other text")])]
+        ['Week 4', 'Week 4']
+    """
+    read: dict[str, Parsed[tuple[VisitTarget, ...] | _Period] | NotUnderstood] = {}
+    results: list[Parsed[tuple[VisitTarget, ...]] | NotUnderstood] = []
+    for time_frame, description in frames:
+        frame = read.get(time_frame)
+        if frame is None:
+            frame = read[time_frame] = _read_frame(time_frame)
+        results.append(_read_description(frame, time_frame, description))
+    return results
+
+
+class _Period(NamedTuple):
+    """A time frame read up to a period "A to B", whose visits the outcome's description lists."""
+
+    items: list[_Token]
+    start: _Token
+    end: _Token
+    anchor: Anchor | None
+
+
+def _read_frame(time_frame: str) -> Parsed[tuple[VisitTarget, ...] | _Period] | NotUnderstood:
+    """What ``time_frame`` alone says: its visits, why it is not understood, or a period the description fills."""
     text, origin = _normalise(time_frame)
     if not text.strip():
         return NotUnderstood(time_frame, "no time frame given")
-    for pattern, reason in _HEDGES:
-        hedge = pattern.search(text)
-        if hedge:
-            return NotUnderstood(time_frame, f"{reason} ({hedge.group(0).strip()!r})")
-    tokens = _scan(text)
-    unknown = [token.text for token in tokens if token.kind == "unknown"]
+    lowered = lower_for_starts(text)
+    if hedge := _find_hedge(text, lowered):
+        found_hedge, reason = hedge
+        return NotUnderstood(time_frame, f"{reason} ({found_hedge.group(0).strip()!r})")
+    found = _scan(text, lowered)
+    unknown = [text[match.end(1) : match.end()] for match in found if _kind(match).kind == "unknown"]
     if unknown:
         return NotUnderstood(time_frame, f"words not read as times or anchors: {' '.join(unknown)!r}")
+    tokens = [_make_token(match, text) for match in found]
     try:
-        visits = _read_visits(_assemble(tokens), description)
+        visits = _read_visits(_assemble(tokens))
     except _UnreadableError as problem:
         return NotUnderstood(time_frame, str(problem))
     read = [token for token in tokens if token.kind != "sep"]
@@ -288,6 +344,34 @@ def parse_time_frame(time_frame: str, description: str = "") -> Parsed[tuple[Vis
         last = closing + 1  # "Day 28 (±7 days)": keep the closing parenthesis with its window
     start, end = origin[first], origin[last - 1] + 1
     return Parsed(visits, Span.of(time_frame, start, end))
+
+
+def _find_hedge(text: str, lowered: str | None) -> tuple[re.Match[str], str] | None:
+    """The first of the _HEDGES (in table order) found in ``text``, with its reason; ``lowered``: see _scan."""
+    if lowered is None:
+        return next(((hedge, reason) for pattern, reason in _HEDGES if (hedge := pattern.search(text))), None)
+    starts = _HEDGE_STARTS.positions(lowered)
+    for order in sorted(starts):  # only where a hedge can start (see _HEDGE_STARTS)
+        pattern, reason = _HEDGES[order]
+        if hedge := first_match(pattern, starts[order], text):
+            return hedge, reason
+    return None
+
+
+def _read_description(
+    frame: Parsed[tuple[VisitTarget, ...] | _Period] | NotUnderstood, time_frame: str, description: str
+) -> Parsed[tuple[VisitTarget, ...]] | NotUnderstood:
+    """The result for one outcome: ``frame`` itself, or for a period the visits its description lists."""
+    if isinstance(frame, NotUnderstood):
+        return frame
+    period = frame.value
+    if not isinstance(period, _Period):
+        return cast(Parsed[tuple[VisitTarget, ...]], frame)  # its value is the visits
+    try:
+        visits = _read_period(period, description)
+    except _UnreadableError as problem:
+        return NotUnderstood(time_frame, str(problem))
+    return Parsed(visits, frame.span)
 
 
 def merge_visits(groups: Sequence[Sequence[VisitTarget]]) -> tuple[VisitTarget, ...]:
@@ -311,10 +395,12 @@ def merge_visits(groups: Sequence[Sequence[VisitTarget]]) -> tuple[VisitTarget, 
             if known is None:
                 merged[key] = visit
             else:
-                merged[key] = replace(
-                    known,
-                    window_before=max(known.window_before, visit.window_before),
-                    window_after=max(known.window_after, visit.window_after),
+                merged[key] = VisitTarget(
+                    known.label,
+                    known.day,
+                    known.anchor,
+                    max(known.window_before, visit.window_before),
+                    max(known.window_after, visit.window_after),
                 )
     return tuple(sorted(merged.values(), key=lambda visit: (_ANCHOR_ORDER[visit.anchor], visit.day)))
 
@@ -334,67 +420,108 @@ def _normalise(text: str) -> tuple[str, list[int]]:
     return "".join(kept), origin
 
 
-# Anchors whose every match starts with one of these words (a group of words, not optional, first in a pattern with
-# no top-level alternative): in an ASCII text (where lower-casing is what IGNORECASE compares) they are tried only
-# where such a word starts, which finds the same tokens.
-_LEADING_WORD = re.compile(r"\(\?:((?:[a-z]+\|)*[a-z]+)\)(?![?*{])")
-_ANCHOR_WORDS: tuple[tuple[str, ...] | None, ...] = tuple(
-    tuple(lead.group(1).split("|")) if (lead := _LEADING_WORD.match(pattern.pattern)) else None
-    for pattern, _ in _ANCHORS
+# What a token can be, in the order tried at each position; the last, a word or sign no table knows, always matches.
+_TOKEN_TABLE: tuple[tuple[TokenKind, re.Pattern[str], Anchor | None, VisitTarget | None, Unit | None], ...] = (
+    *(("anchor", pattern, anchor, None, None) for pattern, anchor in _ANCHORS),
+    *(("visit", pattern, None, visit, None) for pattern, visit in _FIXED_VISITS),
+    *((kind, pattern, None, None, None) for kind, pattern in _SCAN_TABLE),
+    *(("unit", pattern, None, None, unit) for pattern, unit in _UNITS),
+    ("unknown", _UNKNOWN, None, None, None),
 )
+_NAMED_GROUP = re.compile(r"\(\?P<(\w+)>")
+# Every match of an anchor starts with one of these words (those of _AFTER, or "the", "date", "randomi" of "the date
+# of randomization"), so where none of them starts no anchor is tried, and the token found there is the same.
+_ANCHOR_LEADS = ("after", "post", "following", "from", "since", "the", "date", "randomi")
 
 
-def _scan(text: str) -> list[_Token]:
-    """Cut text into tokens with the tables above; what no table knows becomes ``unknown`` (one word)."""
-    tokens: list[_Token] = []
-    position = 0
-    lowered = text.lower() if text.isascii() else None
-    while position < len(text):
-        if text[position].isspace():
-            position += 1
-            continue
-        token = _match_token(text, position, lowered)
-        tokens.append(token)
-        position = token.end
-    return tokens
+class _Branch(NamedTuple):
+    """What a branch of _ANY_TOKEN reads: the token kind and value, and the groups of a number and its window."""
+
+    kind: TokenKind
+    anchor: Anchor | None
+    visit: VisitTarget | None
+    unit: Unit | None
+    number: int  # the group of the number read (0: none)
+    window: int  # the group of its window after ``±`` (0: none)
 
 
-def _match_token(text: str, position: int, lowered: str | None = None) -> _Token:
-    """The token starting at ``position`` (never empty); ``lowered``: the text lower-cased when it is ASCII."""
-    for (anchor_pattern, anchor), words in zip(_ANCHORS, _ANCHOR_WORDS, strict=True):
-        if words is not None and lowered is not None and not lowered.startswith(words, position):
-            continue
-        found = anchor_pattern.match(text, position)
-        if found:
-            return _Token("anchor", position, found.end(), found.group(0), anchor=anchor)
-    for visit_pattern, visit in _FIXED_VISITS:
-        found = visit_pattern.match(text, position)
-        if found:
-            return _Token("visit", position, found.end(), found.group(0), visit=visit)
-    for kind, pattern in _SCAN_TABLE:
-        found = pattern.match(text, position)
-        if found and found.end() > position:
-            if kind == "number":
-                return _Token(
-                    kind,
-                    position,
-                    found.end(),
-                    found.group(0),
-                    number=_read_number(found.group("n")),
-                    digits=_format_number(found.group("n")),
-                    window=_read_number(found.group("w")) if found.group("w") else None,
-                    window_digits=found.group("w") or "",
-                )
-            if kind == "plusminus":
-                return _Token(kind, position, found.end(), found.group(0), window=_read_number(found.group("w")))
-            return _Token(kind, position, found.end(), found.group(0))
-    for unit_pattern, unit in _UNITS:
-        found = unit_pattern.match(text, position)
-        if found:
-            return _Token("unit", position, found.end(), found.group(0), unit=unit)
-    unknown = _UNKNOWN.match(text, position)
-    end = unknown.end() if unknown else position + 1
-    return _Token("unknown", position, end, text[position:end])
+def _token_pattern(flags: int) -> tuple[re.Pattern[str], dict[int, _Branch]]:
+    """All of _TOKEN_TABLE as one pattern for a scan of the whole text, and what each branch reads, by its mark.
+
+    Group 1, ``\\s*+``, takes the whitespace before a token (what ``str.isspace`` skips; possessive: never given
+    back). Then the branches, each one entry's pattern (in a group of its own: it may be an alternation) with its
+    named groups unnamed (their numbers stay), followed by an empty group that marks it: an alternation tries its
+    branches in order and keeps the first that matches (nothing follows to backtrack into), so a match is the first
+    entry matching at the token's start, as trying them one by one finds. The mark closes last, so it is the match's
+    ``lastindex``. The last entry matches any non-space character, so each match starts where the previous ended
+    and no text is skipped; no entry matches an empty string. The anchors, the first entries, wait behind a
+    look-ahead for their first words (_ANCHOR_LEADS).
+    """
+    branches: list[str] = []
+    marks: dict[int, _Branch] = {}
+    group = 2
+    for kind, pattern, anchor, visit, unit in _TOKEN_TABLE:
+        text = _NAMED_GROUP.sub("(", pattern.pattern)
+        branches.append(f"(?:{text})()" if pattern.flags & re.IGNORECASE else f"(?-i:{text})()")
+        named = {name: group + index - 1 for name, index in pattern.groupindex.items()}
+        group += pattern.groups
+        marks[group] = _Branch(kind, anchor, visit, unit, named.get("n", 0), named.get("w", 0))
+        group += 1
+    anchors = len(_ANCHORS)  # the first entries; tried only where one of their first words is
+    guarded = f"(?=(?:{'|'.join(_ANCHOR_LEADS)}))(?:{'|'.join(branches[:anchors])})"
+    return re.compile(rf"(\s*+)(?:{'|'.join([guarded, *branches[anchors:]])})", flags), marks
+
+
+def _check_lower_case(patterns: Sequence[re.Pattern[str]]) -> None:
+    """Raise unless every letter the patterns match literally is a lower-case ASCII letter (see _LOWER_TOKEN)."""
+    for pattern in patterns:
+        bare = re.sub(r"\\[a-zA-Z]|\(\?P<\w+>|\(\?-?[a-z]+:", "", pattern.pattern)  # classes, groups, flags
+        if re.search(r"\\[xuUN0-7]", pattern.pattern) or any(c.isalpha() and not "a" <= c <= "z" for c in bare):
+            raise ValueError(f"a token pattern has a letter other than a-z: {pattern.pattern!r}")
+
+
+_ANY_TOKEN, _BRANCHES = _token_pattern(re.IGNORECASE)
+# The same pattern matched case for case, for the text lower-cased by lower_for_starts (index for index): its
+# letters are a-z, so a character matches one of them (or a class of them, like [a-z]) under IGNORECASE exactly
+# when its lower case matches it plainly (the Kelvin sign lower-cases to "k"; the texts lower_for_starts refuses
+# hold the other non-ASCII characters that match a-z), and lower-casing keeps digits, spaces, word characters and
+# signs what they are. Plain matching is quicker, and a branch whose first character differs is skipped at once.
+_check_lower_case([pattern for _, pattern, *_ in _TOKEN_TABLE])
+_LOWER_TOKEN, _ = _token_pattern(0)
+
+
+def _scan(text: str, lowered: str | None) -> list[re.Match[str]]:
+    """Cut text into tokens with the tables above (read each with :func:`_make_token`, its kind with :func:`_kind`);
+    what no table knows becomes ``unknown`` (one word). ``lowered`` is :func:`lower_for_starts` of ``text``."""
+    return list(_ANY_TOKEN.finditer(text) if lowered is None else _LOWER_TOKEN.finditer(lowered))
+
+
+def _kind(found: re.Match[str]) -> _Branch:
+    """The kind (and fixed value) of the token a match of :func:`_scan` found, without reading it."""
+    return _BRANCHES[found.lastindex or 0]
+
+
+def _make_token(found: re.Match[str], text: str) -> _Token:
+    """The token a match of _ANY_TOKEN (or of _LOWER_TOKEN in ``text`` lower-cased) found, read from ``text``."""
+    kind, anchor, visit, unit, number_group, window_group = _kind(found)
+    start, end = found.end(1), found.end()
+    if kind == "number":
+        number = text[found.start(number_group) : found.end(number_group)]
+        window = text[found.start(window_group) : found.end(window_group)] if found.group(window_group) else ""
+        return _Token(
+            kind,
+            start,
+            end,
+            text[start:end],
+            number=_read_number(number),
+            digits=_format_number(number),
+            window=_read_number(window) if window else None,
+            window_digits=window,
+        )
+    if kind == "plusminus":
+        window = text[found.start(window_group) : found.end(window_group)]
+        return _Token(kind, start, end, text[start:end], window=_read_number(window))
+    return _Token(kind, start, end, text[start:end], anchor=anchor, visit=visit, unit=unit)
 
 
 def _read_number(text: str) -> float:
@@ -430,7 +557,7 @@ def _make_point(number: _Token, unit: Unit, window_unit: Unit | None = None) -> 
         raise _UnreadableError(f"{number.digits} {unit}s is beyond any visit schedule")
     spread = 0 if number.window is None else _convert_to_days(number.window, window_unit or unit, window=True)
     visit = VisitTarget(f"{_LABELS[unit]} {number.digits}", day, DEFAULT_ANCHOR, spread, spread)
-    return replace(number, kind="point", unit=unit, visit=visit)
+    return number._replace(kind="point", unit=unit, visit=visit)
 
 
 def _assemble(tokens: Sequence[_Token]) -> list[_Token]:
@@ -500,8 +627,8 @@ def _apply_window(out: list[_Token], group: list[int], plusminus: _Token, follow
     for position in group:
         visit = updated[position].visit
         if visit is not None:
-            updated[position] = replace(
-                updated[position], visit=replace(visit, window_before=spread, window_after=spread)
+            updated[position] = updated[position]._replace(
+                visit=replace(visit, window_before=spread, window_after=spread)
             )
     return updated
 
@@ -527,15 +654,18 @@ def _expand_recurring(items: list[_Token]) -> list[_Token]:
             raise _UnreadableError(f"every {step.text} up to {last.text} is {count} visits")
         unit = step.unit
         points = [
-            _make_point(replace(step, number=step.number * k, digits=_format_number(f"{step.number * k:g}")), unit)
+            _make_point(step._replace(number=step.number * k, digits=_format_number(f"{step.number * k:g}")), unit)
             for k in range(1, count + 1)
         ]
         items = items[:at] + points + items[at + 4 :]
     return items
 
 
-def _read_visits(items: list[_Token], description: str) -> tuple[VisitTarget, ...]:
-    """Interpret the assembled items: bounds, periods, anchors; raise with the reason when not understood."""
+def _read_visits(items: list[_Token]) -> tuple[VisitTarget, ...] | _Period:
+    """Interpret the assembled items: bounds, periods, anchors; raise with the reason when not understood.
+
+    A period "A to B" is returned as such, for the outcome's description to fill (:func:`_read_period`).
+    """
     items = _expand_recurring(items)
     anchors = {item.anchor for item in items if item.anchor is not None}
     if len(anchors) > 1:
@@ -549,7 +679,9 @@ def _read_visits(items: list[_Token], description: str) -> tuple[VisitTarget, ..
         if len(right) != 1 or right[0].kind != "point":
             raise _UnreadableError(f"'{items[bounds[0]].text}' is not followed by one time point")
         if left:
-            return _read_period(items, left, right[0], next(iter(anchors), None), description)
+            if len(left) != 1 or left[0].visit is None or right[0].visit is None:
+                raise _UnreadableError("a period needs one start and one end")
+            return _Period(items, left[0], right[0], next(iter(anchors), None))
     anchor = next(iter(anchors), DEFAULT_ANCHOR)
     visits = [_anchor_visit(item, anchor) for item in items if item.kind in ("point", "visit")]
     if not visits:
@@ -560,38 +692,44 @@ def _read_visits(items: list[_Token], description: str) -> tuple[VisitTarget, ..
 def _anchor_visit(item: _Token, anchor: Anchor) -> VisitTarget:
     if item.visit is None:  # pragma: no cover - points and fixed visits always carry one
         raise _UnreadableError("no time point")
-    return replace(item.visit, anchor=anchor) if item.kind == "point" else item.visit
+    return _with_anchor(item.visit, anchor) if item.kind == "point" else item.visit
 
 
-def _read_period(
-    items: list[_Token], left: list[_Token], end: _Token, anchor: Anchor | None, description: str
-) -> tuple[VisitTarget, ...]:
+def _with_anchor(visit: VisitTarget, anchor: Anchor) -> VisitTarget:
+    """``visit`` counted from ``anchor``: itself when it is already (targets are frozen values), else a copy."""
+    if visit.anchor == anchor:
+        return visit
+    return VisitTarget(visit.label, visit.day, anchor, visit.window_before, visit.window_after)
+
+
+def _read_period(period: _Period, description: str) -> tuple[VisitTarget, ...]:
     """A period "A to B": the visits the description lists inside it, or not understood."""
-    if len(left) != 1 or left[0].visit is None or end.visit is None:
+    items, start, end, anchor = period
+    if start.visit is None or end.visit is None:  # pragma: no cover - _read_visits passes only points
         raise _UnreadableError("a period needs one start and one end")
-    low, high = left[0].visit.day, end.visit.day
+    low, high = start.visit.day, end.visit.day
     listed = _find_listed_visits(description, low, high)
     if listed is None:
         raise _UnreadableError(
-            f"a period from {left[0].visit.label} to {end.visit.label}; the description lists no visits inside it"
+            f"a period from {start.visit.label} to {end.visit.label}; the description lists no visits inside it"
         )
     points, listed_anchor = listed
     if anchor is not None and listed_anchor is not None and anchor != listed_anchor:
         raise _UnreadableError(f"the time frame says {anchor} but the description says {listed_anchor}")
     chosen = anchor or listed_anchor or DEFAULT_ANCHOR
     fixed = [item.visit for item in items if item.kind == "visit" and item.visit is not None]
-    return (*fixed, *(replace(point, anchor=chosen) for point in points))
+    return (*fixed, *(_with_anchor(point, chosen) for point in points))
 
 
 def _find_listed_visits(description: str, low: int, high: int) -> tuple[list[VisitTarget], Anchor | None] | None:
     """The longest list of two or more times in ``description``, all within days ``low``..``high``."""
     text, _ = _normalise(description)
-    tokens = _scan(text)
     best: tuple[list[VisitTarget], Anchor | None] | None = None
     chunk: list[_Token] = []
-    for index, token in enumerate([*tokens, _Token("unknown", len(text), len(text), "")]):
-        if token.kind in _LIST_KINDS:
-            chunk.append(token)
+    for found in [*_scan(text, lower_for_starts(text)), None]:  # None: the end of the text
+        branch = _kind(found) if found is not None else None
+        if branch is not None and found is not None and branch.kind in _LIST_KINDS:
+            chunk.append(_make_token(found, text))  # only tokens that may be in a list are read
             continue
         if chunk:
             try:
@@ -599,7 +737,7 @@ def _find_listed_visits(description: str, low: int, high: int) -> tuple[list[Vis
             except _UnreadableError:
                 points = []
             if len(points) >= 2 and all(low <= point.day <= high for point in points):
-                following = token.anchor if index < len(tokens) else None
+                following = branch.anchor if branch is not None else None  # an anchor right after the list
                 if best is None or len(points) > len(best[0]):
                     best = (points, following)
         chunk = []
