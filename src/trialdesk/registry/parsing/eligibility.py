@@ -76,7 +76,7 @@ import itertools
 import math
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
@@ -343,10 +343,18 @@ _SYMBOLS: tuple[tuple[str, str], ...] = (
     ("－", "-"), ("～", "-"), ("~", "-"), ("×", " x "), ("µ", "u"), ("μ", "u"), ("\u00a0", " "),
 )  # fmt: skip
 # one pass for every symbol (each is one character, and no replacement holds another symbol)
-_SYMBOL_TABLE: dict[int, str] = {
-    **{ord(superscript): digit for superscript, digit in zip("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789", strict=True)},
-    **{ord(symbol): replacement for symbol, replacement in _SYMBOLS},
+_SYMBOL_TABLE: dict[str, str] = {
+    **dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789", strict=True)),
+    **dict(_SYMBOLS),
 }
+# a regex finds the few symbols in a text much faster than str.translate with a dict walks every character
+_SYMBOL = re.compile("[" + re.escape("".join(_SYMBOL_TABLE)) + "]")
+
+
+def _read_symbol(match: re.Match[str]) -> str:
+    return _SYMBOL_TABLE[match.group()]
+
+
 # Each phrase with the lower-case words one of which every match contains: a text without any is not searched (the
 # replacements never create one of the words a later phrase needs, so checking the text once gives the same result).
 _PHRASES: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = tuple(
@@ -397,18 +405,17 @@ class _Fact:
 
 
 _WHITESPACE = re.compile(r"\s+")
-_ASCII_SPACE = re.compile("[\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f]")  # with " ", what \s matches in an ASCII text
 _POWER = re.compile(r"10([⁰¹²³⁴⁵⁶⁷⁸⁹]+)")
 _Builder = Callable[[re.Match[str], str], tuple[str, int] | None]
 
 
 def _unify_symbols(text: str) -> str:
     """The text with one space for any whitespace and symbols (≥, ×, µ, superscript powers …) written in ASCII."""
-    if not text.isascii() or "  " in text or _ASCII_SPACE.search(text):
+    if "  " in text or not text.isprintable():  # every whitespace character but the space is unprintable
         text = _WHITESPACE.sub(" ", text)
     if not text.isascii():
         text = _POWER.sub(lambda m: "10^" + m.group(1).translate(_SUPERSCRIPT), text)
-        text = text.translate(_SYMBOL_TABLE)
+        text = _SYMBOL.sub(_read_symbol, text)
     elif "~" in text:  # the one ASCII symbol
         text = text.replace("~", "-")
     return text
@@ -919,21 +926,26 @@ _RULE_STARTS: dict[re.Pattern[str], tuple[str, ...]] = {
 _RULE_START_WORDS = tuple(_RULE_STARTS.get(pattern) for pattern, *_ in _RULES)
 
 
-def _scan(pattern: re.Pattern[str], normal: str, lowered: str, starts: tuple[str, ...]) -> list[re.Match[str]]:
-    """``pattern.finditer(normal)`` for a pattern whose matches are never empty and start with one of ``starts``.
-
-    ``lowered`` is ``normal`` lower-cased, index for index. The pattern is tried only where one of the words begins
-    (from the end of the previous match on), as a scan of every position would find the same matches.
-    """
+def _find_starts(lowered: str, starts: tuple[str, ...]) -> list[int]:
+    """Every index of ``lowered`` where one of ``starts`` begins, in order."""
     positions: set[int] = set()
     for word in starts:
         index = lowered.find(word)
         while index >= 0:
             positions.add(index)
             index = lowered.find(word, index + 1)
+    return sorted(positions)
+
+
+def _scan(pattern: re.Pattern[str], normal: str, positions: list[int]) -> list[re.Match[str]]:
+    """``pattern.finditer(normal)`` for a pattern whose matches are never empty and start at one of ``positions``.
+
+    The positions are where one of the pattern's start words begins (:func:`_find_starts`). The pattern is tried only
+    there (from the end of the previous match on), as a scan of every position would find the same matches.
+    """
     matches: list[re.Match[str]] = []
     end = 0
-    for position in sorted(positions):
+    for position in positions:
         if position >= end and (match := pattern.match(normal, position)):
             matches.append(match)
             end = match.end()
@@ -977,7 +989,13 @@ def _may_be_read(text: str) -> bool:
     """
     if text.isascii():
         lowered = text.lower()
-        words = _WORD.findall(_PARENTHESIS.sub(" ", lowered) if "(" in lowered else lowered)
+        # word by word, stopping at the first that cannot be spelled (most criteria have one among their first
+        # few words); a chunk between spaces is one word unless it holds punctuation
+        for chunk in (_PARENTHESIS.sub(" ", lowered) if "(" in lowered else lowered).split():
+            for word in (chunk,) if chunk.isalnum() else _WORD.findall(chunk):
+                if word not in _PIECES.words and not can_spell(word.translate(_ZEROS), _PIECES):
+                    return False
+        return True
     else:
         # The pieces are ASCII. Under IGNORECASE a pattern's letter also matches the four letters below and "\d" any
         # decimal digit; a word with any other non-ASCII letter cannot be read. (They are replaced before lower-casing
@@ -999,11 +1017,17 @@ def _read_facts(normal: str, lowered: str, kind: str) -> list[_Fact]:
     for word, bits in _KEYWORDS:
         if word in lowered:
             met |= bits
+    found: dict[tuple[str, ...], list[int]] = {}
     for (pattern, builder, trivial, _), need, start_words in zip(_RULES, _RULE_NEEDS, _RULE_START_WORDS, strict=True):
         if check and met & need != need:
             continue
-        starts = start_words if ascii_text else None
-        matches = _scan(pattern, normal, lowered, starts) if starts else pattern.finditer(normal)
+        if start_words and ascii_text:
+            positions = found.get(start_words)
+            if positions is None:  # rules share start words (the two lab rules, the age rules)
+                positions = found[start_words] = _find_starts(lowered, start_words)
+            matches: Iterable[re.Match[str]] = _scan(pattern, normal, positions)
+        else:
+            matches = pattern.finditer(normal)
         for match in matches:
             if match.end() == match.start() or any(taken[match.start() : match.end()]):
                 continue
