@@ -125,6 +125,8 @@ _EVERY_CUE = {
 _MERGE_CUE = re.compile(r"\b(?:if|when|such\s+as|e\.g|including|apply)\b", _I)
 _POINTER = re.compile(r"\bfollowing\b.*\bcriteri", _I)
 _ENDS_WITH_OR = re.compile(r"\b(?:or|and/or)\W*$", _I)
+_PARAGRAPH_MARK = re.compile(r"[()\[\]（）;；]")
+_ALNUM = re.compile(r"[^\W_]")  # a letter or digit, as str.isalnum reads one
 _MAX_DEPTH = 8  # deeper indentation is read as the same level (registry lists nest 3 deep at most)
 _SEQUENCE = re.compile(r"(\(?)(\d{1,2}|[a-z])([.)、．）]?)", _I)
 _ALTERNATIVE_CUE = re.compile(r"\b(?:any|one|either|at\s+least\s+one)\s+of\b|\beither\b", _I)
@@ -136,7 +138,7 @@ _QUALIFIER_START = re.compile(
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class _Node:
     """One line of the eligibility text (content span without its marker) and the lines indented under it."""
 
@@ -208,12 +210,13 @@ def _build_tree(clean: str) -> list[_Node]:
     stack: list[_Node] = []
     kind, pos = INCLUSION, 0
     for raw in clean.split("\n"):
-        start, end = pos, pos + len(raw.rstrip())
+        line = raw.rstrip()
+        start, end = pos, pos + len(line)
         pos += len(raw) + 1
-        if not clean[start:end].strip():
+        if not line.strip():
             continue
         node = _read_line(clean, start, end, kind)
-        heading = None if node.marked else _read_heading(clean[start:end], node.indent)
+        heading = None if node.marked else _read_heading(line, node.indent)
         if heading is not None:
             stack.clear()
             kind = heading[0] or kind
@@ -263,7 +266,9 @@ def _split_run_together(clean: str, node: _Node) -> list[tuple[int, int]]:
     opening, value, closing = node.sequence or ("", "0", ".")
     while True:
         value, marker = _next_marker(opening, value, closing)
-        found = re.compile(rf"[;；.。]\s*{marker}\s*").search(clean, pos, node.end) if value.isalnum() else None
+        # the marker holds the next value as written: a line without it has no next marker
+        present = value.isalnum() and clean.find(value, pos, node.end) >= 0
+        found = re.compile(rf"[;；.。]\s*{marker}\s*").search(clean, pos, node.end) if present else None
         if not found:
             break
         spans.append((piece, found.start() + (1 if clean[found.start()] in ".。" else 0)))
@@ -276,8 +281,8 @@ def _split_paragraph(clean: str, node: _Node) -> list[tuple[int, int]]:
     """Spans of an unbulleted paragraph split at top-level ``;``; a piece starting with a qualifier stays joined."""
     spans: list[tuple[int, int]] = []
     depth, piece = 0, node.start
-    for pos in range(node.start, node.end):
-        char = clean[pos]
+    for mark in _PARAGRAPH_MARK.finditer(clean, node.start, node.end):  # only brackets and semicolons count
+        char, pos = mark.group(), mark.start()
         depth += (char in "([（") - (char in ")]）")
         if char in ";；" and depth <= 0:
             spans.append((piece, pos))
@@ -309,7 +314,7 @@ def _emit(clean: str, node: _Node, top: bool, out: list[tuple[str, str]]) -> Non
         spans = [(node.start, node.end)]
     for start, end in spans:
         text = clean[start:end].strip().lstrip(".;；,，:-*•").strip().rstrip(";；,，").rstrip()
-        if any(char.isalnum() for char in text):
+        if _ALNUM.search(text):
             out.append((node.kind, text))
     if splits:
         for child in node.children:
