@@ -14,6 +14,7 @@ Example:
 
 from __future__ import annotations
 
+import typing
 from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -48,34 +49,57 @@ class Sourced(_Frozen, Generic[T]):
     provenance: Provenance
 
 
-def registry(value: Any, path: str) -> Sourced[Any]:
+# Each constructor below takes the Sourced type to make (``kind``): a model field declared ``Sourced[X]`` takes a
+# ``Sourced[X]`` as it is but validates any other Sourced again, so callers building a model pass its field's type
+# (see :func:`field_kind`). The provenance is given as its fields and validated with the value in one step.
+
+
+def registry(value: Any, path: str, kind: type[Sourced[Any]] = Sourced) -> Sourced[Any]:
     """A value taken from a structured registry field.
 
     Example:
         >>> registry(18, "designModule.enrollmentInfo.count").provenance.path
         'designModule.enrollmentInfo.count'
     """
-    return Sourced(value=value, provenance=Provenance(source="registry", path=path))
+    return kind(value=value, provenance={"source": "registry", "path": path})
 
 
-def parsed(value: Any, path: str, text: str) -> Sourced[Any]:
+def parsed(value: Any, path: str, text: str, kind: type[Sourced[Any]] = Sourced) -> Sourced[Any]:
     """A value read from the text span ``text`` of registry field ``path``."""
-    return Sourced(value=value, provenance=Provenance(source="parsed", path=path, text=text))
+    return kind(value=value, provenance={"source": "parsed", "path": path, "text": text})
 
 
-def default(value: Any, rule: str) -> Sourced[Any]:
+def default(value: Any, rule: str, kind: type[Sourced[Any]] = Sourced) -> Sourced[Any]:
     """A value set by a documented rule because the record does not state it."""
-    return Sourced(value=value, provenance=Provenance(source="default", rule=rule))
+    return kind(value=value, provenance={"source": "default", "rule": rule})
 
 
-def missing(path: str | None = None, tried: str | None = None, rule: str | None = None) -> Sourced[Any]:
+def missing(
+    path: str | None = None, tried: str | None = None, rule: str | None = None, kind: type[Sourced[Any]] = Sourced
+) -> Sourced[Any]:
     """A value the record does not give; ``tried`` is the text that was read without finding it.
 
     Example:
         >>> missing("interventions[0].description", "Umbilical cord MSC infusion", "no dose found").value is None
         True
     """
-    return Sourced(value=None, provenance=Provenance(source="missing", path=path, text=tried, rule=rule))
+    return kind(value=None, provenance={"source": "missing", "path": path, "text": tried, "rule": rule})
+
+
+def field_kind(model: type[BaseModel], name: str) -> type[Sourced[Any]]:
+    """The Sourced type a model declares for field ``name``, to make its values with (see the constructors above).
+
+    Example:
+        >>> field_kind(Eligibility, "minimum_age").__name__
+        'Sourced[Age]'
+    """
+    kind = model.model_fields[name].annotation
+    members = [m for m in typing.get_args(kind) if m is not type(None)]  # "Sourced[X] | None" → Sourced[X]
+    if len(members) == 1:
+        kind = members[0]
+    if not (isinstance(kind, type) and issubclass(kind, Sourced)):
+        raise TypeError(f"{model.__name__}.{name} is not a Sourced field")
+    return kind
 
 
 class Dose(_Frozen):

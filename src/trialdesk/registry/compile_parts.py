@@ -26,6 +26,7 @@ from trialdesk.protocol.model import (
     Sourced,
     Visit,
     default,
+    field_kind,
     missing,
     parsed,
     registry,
@@ -106,6 +107,7 @@ _INFUSION = re.compile(r"\binfus(?:ion|ions|ed)\b", re.IGNORECASE)
 _ANY_ROUTE_LOWER = re.compile(_ANY_ROUTE.pattern)
 _INFUSION_LOWER = re.compile(_INFUSION.pattern)
 _AGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(year|month|week|day|hour|minute)s?\s*$", re.IGNORECASE)
+_BLINDED = field_kind(Masking, "blinded")  # made as the type Masking declares, so it is not validated again
 _WHO = {
     "PARTICIPANT": "participant",
     "CARE_PROVIDER": "care-provider",
@@ -128,41 +130,12 @@ def to_dose(amount: DoseAmount) -> Dose:
     return Dose(amount=amount.amount, unit=amount.unit, basis=amount.basis, approximate=amount.approximate)
 
 
-# Regimen's fields are Sourced[Dose], Sourced[str], Sourced[int] and Sourced[tuple[int, ...]]. Regimen takes a value
-# made as its field's type as it is, but validates a plain Sourced (what parsed, missing and default make) again into a
-# new one, about half of what making a Regimen costs; parsed_as, missing_as and default_as make the value as ``kind``
-# with the same fields set. The types are made once here: subscripting a generic model costs about as much again. The
-# provenance is given as its fields, validated with the value in one step.
+# Regimen's Sourced types, made once (subscripting a generic model costs about as much as making a value); values
+# for Regimen are made as these so that Regimen does not validate them again (see trialdesk.protocol.model).
 SOURCED_DOSE: type[Sourced[Dose]] = Sourced[Dose]
 SOURCED_ROUTE: type[Sourced[str]] = Sourced[str]
 SOURCED_COUNT: type[Sourced[int]] = Sourced[int]
 SOURCED_DAYS: type[Sourced[tuple[int, ...]]] = Sourced[tuple[int, ...]]
-
-
-def parsed_as(kind: type[Sourced[Any]], value: Any, path: str, text: str) -> Sourced[Any]:
-    """:func:`~trialdesk.protocol.model.parsed`, made as ``kind``.
-
-    Example:
-        >>> made = parsed_as(SOURCED_COUNT, 3, "p", "three doses")
-        >>> type(made).__name__, made.model_dump() == parsed(3, "p", "three doses").model_dump()
-        ('Sourced[int]', True)
-    """
-    return kind(value=value, provenance={"source": "parsed", "path": path, "text": text})
-
-
-def missing_as(kind: type[Sourced[Any]], path: str | None, tried: str | None, rule: str) -> Sourced[Any]:
-    """:func:`~trialdesk.protocol.model.missing`, made as ``kind``."""
-    return kind(value=None, provenance={"source": "missing", "path": path, "text": tried, "rule": rule})
-
-
-def registry_as(kind: type[Sourced[Any]], value: Any, path: str) -> Sourced[Any]:
-    """:func:`~trialdesk.protocol.model.registry`, made as ``kind``."""
-    return kind(value=value, provenance={"source": "registry", "path": path})
-
-
-def default_as(kind: type[Sourced[Any]], value: Any, rule: str) -> Sourced[Any]:
-    """:func:`~trialdesk.protocol.model.default`, made as ``kind``."""
-    return kind(value=value, provenance={"source": "default", "rule": rule})
 
 
 def read_route(texts: Sequence[Text], seen: dict[str, tuple[str, str, bool] | None] | None = None) -> Sourced[str]:
@@ -204,10 +177,10 @@ def find_route(
 def route_sourced(texts: Sequence[Text], found: tuple[str, str, str, bool] | None) -> Sourced[str]:
     """The route :func:`find_route` found in ``texts``, with its provenance; missing when it found none."""
     if found is None:
-        return missing_as(SOURCED_ROUTE, _first_path(texts), _joined(texts), "no route of administration named")
+        return missing(_first_path(texts), _joined(texts), "no route of administration named", SOURCED_ROUTE)
     path, route, span, infusion = found
     if not infusion:
-        return parsed_as(SOURCED_ROUTE, route, path, span)
+        return parsed(route, path, span, SOURCED_ROUTE)
     rule = "an infusion with no other route stated is read as intravenous"
     provenance = Provenance(source="parsed", path=path, text=span, rule=rule)
     return SOURCED_ROUTE(value="intravenous", provenance=provenance)
@@ -241,8 +214,8 @@ def read_age(value: str | None, path: str, kind: type[Sourced[Any]] = Sourced[Ag
     """
     match = _AGE.match(value or "")
     if match is None:
-        return missing_as(kind, path, value, "the record states no age limit" if not value else "age not understood")
-    return registry_as(kind, {"value": float(match[1]), "unit": match[2].lower() + "s"}, path)
+        return missing(path, value, "the record states no age limit" if not value else "age not understood", kind)
+    return registry({"value": float(match[1]), "unit": match[2].lower() + "s"}, path, kind)
 
 
 def read_masking(study: Study) -> Masking:
@@ -258,14 +231,14 @@ def read_masking(study: Study) -> Masking:
     info = design.designInfo.maskingInfo if design and design.designInfo else None
     path = DESIGN + ".maskingInfo"
     if info is None or (info.masking is None and not info.whoMasked):
-        return Masking(blinded=missing(path + ".masking", None, "the record states no masking"))
+        return Masking(blinded=missing(path + ".masking", None, "the record states no masking", _BLINDED))
     if info.whoMasked:
         who = tuple(_WHO[str(w.value)] for w in info.whoMasked)
-        return Masking(blinded=registry(who, path + ".whoMasked"))
+        return Masking(blinded=registry(who, path + ".whoMasked", _BLINDED))
     if info.masking is not None and info.masking.value == "NONE":
-        return Masking(blinded=registry((), path + ".masking"))
+        return Masking(blinded=registry((), path + ".masking", _BLINDED))
     masking = info.masking.value if info.masking is not None else None
-    return Masking(blinded=missing(path + ".whoMasked", masking, "masking is stated but not who is masked"))
+    return Masking(blinded=missing(path + ".whoMasked", masking, "masking is stated but not who is masked", _BLINDED))
 
 
 def find_escalation(texts: Sequence[Text]) -> tuple[str, str, Any] | None:

@@ -60,6 +60,7 @@ from trialdesk.protocol.model import (
     Regimen,
     Sourced,
     default,
+    field_kind,
     missing,
     parsed,
     registry,
@@ -75,14 +76,10 @@ from trialdesk.registry.compile_parts import (
     build_escalation,
     build_outcomes,
     build_schedule,
-    default_as,
     find_escalation,
     find_route,
-    missing_as,
-    parsed_as,
     read_age,
     read_masking,
-    registry_as,
     route_sourced,
     to_dose,
 )
@@ -105,6 +102,13 @@ _RATIO = re.compile(r"([1-9])(?<![\d:.][1-9])\s*:\s*([1-9])(?:\s*:\s*([1-9]))?(?
 _RATIO_CONTEXT = re.compile(r"randomi[sz]|\bratio\b|\ballocat", re.IGNORECASE)
 _STRATIFY = re.compile(r"\bstratif", re.IGNORECASE)
 _SEX = {"ALL": "all", "FEMALE": "female", "MALE": "male"}
+# the Sourced types the models declare, so the values made for them are not validated again (see protocol.model)
+_STATUS = field_kind(Protocol, "status")
+_PHASES = field_kind(Protocol, "phases")
+_ENROLMENT = field_kind(Protocol, "enrollment")
+_ALLOCATION_KIND = field_kind(Allocation, "kind")
+_RATIO_KIND = field_kind(Allocation, "ratio")
+_STRATA_KIND = field_kind(Allocation, "stratification")
 
 
 def compile_protocol(record: RegistryRecord) -> Protocol:
@@ -131,19 +135,19 @@ def compile_protocol(record: RegistryRecord) -> Protocol:
         nct_id=ident.nctId,
         title=ident.briefTitle or ident.officialTitle or ident.nctId,
         status=(
-            registry(status.overallStatus.value, P + "statusModule.overallStatus")
+            registry(status.overallStatus.value, P + "statusModule.overallStatus", _STATUS)
             if status is not None and status.overallStatus is not None
-            else missing(P + "statusModule.overallStatus", None, "the record states no overall status")
+            else missing(P + "statusModule.overallStatus", None, "the record states no overall status", _STATUS)
         ),
         phases=(
-            registry(tuple(p.value for p in design.phases), P + "designModule.phases")
+            registry(tuple(p.value for p in design.phases), P + "designModule.phases", _PHASES)
             if design is not None and design.phases
-            else missing(P + "designModule.phases", None, "the record states no phase")
+            else missing(P + "designModule.phases", None, "the record states no phase", _PHASES)
         ),
         enrollment=(
-            registry(design.enrollmentInfo.count, P + "designModule.enrollmentInfo.count")
+            registry(design.enrollmentInfo.count, P + "designModule.enrollmentInfo.count", _ENROLMENT)
             if design is not None and design.enrollmentInfo is not None and design.enrollmentInfo.count is not None
-            else missing(P + "designModule.enrollmentInfo.count", None, "the record states no enrolment")
+            else missing(P + "designModule.enrollmentInfo.count", None, "the record states no enrolment", _ENROLMENT)
         ),
         arms=arms,
         allocation=_build_allocation(study, texts, found, len(arms)),
@@ -201,22 +205,22 @@ def _build_allocation(study: Study, texts: list[Text], found: tuple[str, str, An
     if found is not None:
         path, _, result = found
         phrase = next((note for note in result.value.notes if "+" in note), result.span.text)
-        return Allocation(kind=parsed("dose-escalation-3+3", path, phrase))
+        return Allocation(kind=parsed("dose-escalation-3+3", path, phrase, _ALLOCATION_KIND))
     design = study.protocolSection.designModule
     info = design.designInfo if design is not None else None
     if info is None or (info.allocation is None and info.interventionModel is None):
         tried = "\n".join(text for _, text in texts) or None
-        return Allocation(kind=missing(DESIGN + ".allocation", tried, "the record states no design"))
+        return Allocation(kind=missing(DESIGN + ".allocation", tried, "the record states no design", _ALLOCATION_KIND))
     if info.allocation is not None and info.allocation.value == "RANDOMIZED":
         return Allocation(
-            kind=registry("randomized", DESIGN + ".allocation"),
+            kind=registry("randomized", DESIGN + ".allocation", _ALLOCATION_KIND),
             ratio=_read_ratio(texts, n_arms),
             stratification=_read_strata(texts),
         )
     if info.interventionModel is not None and info.interventionModel.value == "SINGLE_GROUP":
-        return Allocation(kind=registry("single-group", DESIGN + ".interventionModel"))
+        return Allocation(kind=registry("single-group", DESIGN + ".interventionModel", _ALLOCATION_KIND))
     field = "allocation" if info.allocation is not None else "interventionModel"
-    return Allocation(kind=registry("non-randomized", f"{DESIGN}.{field}"))
+    return Allocation(kind=registry("non-randomized", f"{DESIGN}.{field}", _ALLOCATION_KIND))
 
 
 def _read_ratio(texts: list[Text], n_arms: int) -> Sourced[Any]:
@@ -228,10 +232,10 @@ def _read_ratio(texts: list[Text], n_arms: int) -> Sourced[Any]:
             numbers = tuple(int(g) for g in match.groups() if g)
             window = text[max(0, match.start() - 80) : match.end() + 40]
             if len(numbers) == n_arms and _RATIO_CONTEXT.search(window):
-                return parsed(numbers, path, match.group(0))
+                return parsed(numbers, path, match.group(0), _RATIO_KIND)
     if n_arms < 2:
-        return missing(ARMS + ".armGroups", None, "randomized, but fewer than two arms are registered")
-    return default((1,) * n_arms, "1:1 when the record states no ratio")
+        return missing(ARMS + ".armGroups", None, "randomized, but fewer than two arms are registered", _RATIO_KIND)
+    return default((1,) * n_arms, "1:1 when the record states no ratio", _RATIO_KIND)
 
 
 def _read_strata(texts: list[Text]) -> Sourced[Any]:
@@ -243,8 +247,8 @@ def _read_strata(texts: list[Text]) -> Sourced[Any]:
             start = max(text.rfind(".", 0, match.start()), text.rfind("\n", 0, match.start())) + 1
             ends = [i for i in (text.find(".", match.end()), text.find("\n", match.end())) if i >= 0]
             sentence = text[start : min(ends, default=len(text))].strip()
-            return missing(path, sentence, "stratification is mentioned but its factors are not read")
-    return default((), "no stratification: the record mentions none")
+            return missing(path, sentence, "stratification is mentioned but its factors are not read", _STRATA_KIND)
+    return default((), "no stratification: the record mentions none", _STRATA_KIND)
 
 
 def _arm_lookup(arms: list[tuple[int, ArmGroup]], intervention: Intervention) -> list[tuple[int, ArmGroup]]:
@@ -327,21 +331,21 @@ def _read_schedule(
         tried = "\n".join(text for _, text in texts) or None
         first = texts[0][0] if texts else None
         return (
-            missing_as(SOURCED_COUNT, first, tried, "no number of doses stated"),
-            missing_as(SOURCED_DAYS, first, tried, "no dosing days stated"),
+            missing(first, tried, "no number of doses stated", SOURCED_COUNT),
+            missing(first, tried, "no dosing days stated", SOURCED_DAYS),
         )
     path, result = found
     count, offsets_days, _ = _schedule_values(found)
     span = result.span.text
     administrations = (
-        parsed_as(SOURCED_COUNT, count, path, span)
+        parsed(count, path, span, SOURCED_COUNT)
         if count
-        else missing_as(SOURCED_COUNT, path, span, "the number of doses is not stated")
+        else missing(path, span, "the number of doses is not stated", SOURCED_COUNT)
     )
     offsets = (
-        parsed_as(SOURCED_DAYS, offsets_days, path, span)
+        parsed(offsets_days, path, span, SOURCED_DAYS)
         if offsets_days
-        else missing_as(SOURCED_DAYS, path, span, f"the days of the doses are not stated ({result.value.description})")
+        else missing(path, span, f"the days of the doses are not stated ({result.value.description})", SOURCED_DAYS)
     )
     return administrations, offsets
 
@@ -398,7 +402,7 @@ def _build_regimens(study: Study, found: tuple[str, str, Any] | None) -> tuple[R
                 groups[key][0].append(label or "")
                 continue
             dose = (
-                parsed_as(SOURCED_DOSE, dose_value, dose_found[0], dose_found[1].span.text)
+                parsed(dose_value, dose_found[0], dose_found[1].span.text, SOURCED_DOSE)
                 if dose_found is not None
                 else _fallback_sourced(intervention, dose_value, fallback_rule, texts)
             )
@@ -440,15 +444,15 @@ def _fallback_dose(
 def _fallback_sourced(intervention: Intervention, value: Dose | None, rule: str, texts: list[Text]) -> Sourced[Any]:
     """The dose :func:`_fallback_dose` gave, as a default, or missing (with the texts tried) when it gave none."""
     if value is not None:
-        return default_as(SOURCED_DOSE, value, rule)
+        return default(value, rule, SOURCED_DOSE)
     path = texts[0][0] if texts else f"{ARMS}.interventions"
     tried = "\n".join(text for _, text in texts) or intervention.name
-    return missing_as(SOURCED_DOSE, path, tried, rule)
+    return missing(path, tried, rule, SOURCED_DOSE)
 
 
 # Eligibility's own Sourced types: a value made as its field's type is taken as it is, a plain Sourced is validated
 # again (with every criterion in it).
-_ELIGIBILITY_TYPES: dict[str, Any] = {name: field.annotation for name, field in Eligibility.model_fields.items()}
+_ELIGIBILITY_TYPES = {name: field_kind(Eligibility, name) for name in Eligibility.model_fields}
 
 
 def _build_eligibility(study: Study) -> Eligibility:
@@ -458,42 +462,42 @@ def _build_eligibility(study: Study) -> Eligibility:
     if module is None:
         why = "the record has no eligibility section"
         return Eligibility(
-            minimum_age=missing_as(kinds["minimum_age"], path + ".minimumAge", None, why),
-            maximum_age=missing_as(kinds["maximum_age"], path + ".maximumAge", None, why),
-            sex=missing_as(kinds["sex"], path + ".sex", None, why),
-            healthy_volunteers=missing_as(kinds["healthy_volunteers"], path + ".healthyVolunteers", None, why),
-            criteria=missing_as(kinds["criteria"], path + ".eligibilityCriteria", None, why),
+            minimum_age=missing(path + ".minimumAge", None, why, kinds["minimum_age"]),
+            maximum_age=missing(path + ".maximumAge", None, why, kinds["maximum_age"]),
+            sex=missing(path + ".sex", None, why, kinds["sex"]),
+            healthy_volunteers=missing(path + ".healthyVolunteers", None, why, kinds["healthy_volunteers"]),
+            criteria=missing(path + ".eligibilityCriteria", None, why, kinds["criteria"]),
         )
     maximum = (
         read_age(module.maximumAge, path + ".maximumAge", kinds["maximum_age"])
         if module.maximumAge
-        else default_as(
-            kinds["maximum_age"],
+        else default(
             {"value": 120, "unit": "years"},
             "the record states no maximum age: no upper limit (120 years)",
+            kinds["maximum_age"],
         )
     )
     criteria_path = path + ".eligibilityCriteria"
     if not module.eligibilityCriteria:
-        criteria = missing_as(kinds["criteria"], criteria_path, None, "the record gives no eligibility criteria")
+        criteria = missing(criteria_path, None, "the record gives no eligibility criteria", kinds["criteria"])
     elif items := [vars(c) for c in parse_eligibility(module.eligibilityCriteria)]:
-        criteria = parsed_as(kinds["criteria"], items, criteria_path, module.eligibilityCriteria)
+        criteria = parsed(items, criteria_path, module.eligibilityCriteria, kinds["criteria"])
     else:
-        criteria = missing_as(
-            kinds["criteria"], criteria_path, module.eligibilityCriteria, "no inclusion or exclusion criterion found"
+        criteria = missing(
+            criteria_path, module.eligibilityCriteria, "no inclusion or exclusion criterion found", kinds["criteria"]
         )
     return Eligibility(
         minimum_age=read_age(module.minimumAge, path + ".minimumAge", kinds["minimum_age"]),
         maximum_age=maximum,
         sex=(
-            registry_as(kinds["sex"], _SEX[module.sex.value], path + ".sex")
+            registry(_SEX[module.sex.value], path + ".sex", kinds["sex"])
             if module.sex is not None
-            else missing_as(kinds["sex"], path + ".sex", None, "the record states no sex")
+            else missing(path + ".sex", None, "the record states no sex", kinds["sex"])
         ),
         healthy_volunteers=(
-            registry_as(kinds["healthy_volunteers"], module.healthyVolunteers, path + ".healthyVolunteers")
+            registry(module.healthyVolunteers, path + ".healthyVolunteers", kinds["healthy_volunteers"])
             if module.healthyVolunteers is not None
-            else default_as(kinds["healthy_volunteers"], False, "not stated: healthy volunteers are not accepted")
+            else default(False, "not stated: healthy volunteers are not accepted", kinds["healthy_volunteers"])
         ),
         criteria=criteria,
     )

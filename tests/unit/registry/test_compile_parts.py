@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import list_record_files
-from trialdesk.protocol.model import missing, parsed
+from trialdesk.protocol.model import Regimen, field_kind, missing, parsed
 from trialdesk.registry import compile_parts
-from trialdesk.registry.compile_parts import SOURCED_COUNT, missing_as, parsed_as, read_route
+from trialdesk.registry.compile_parts import SOURCED_COUNT, read_route
 from trialdesk.registry.reader import read_record_bytes
 from trialdesk.registry.record import RegistryRecord
 
@@ -101,10 +101,12 @@ def test_the_lower_cased_route_patterns_write_every_letter_in_lower_case() -> No
 
 
 def test_a_sourced_value_made_as_its_field_type_is_the_same_value() -> None:
-    made = parsed_as(SOURCED_COUNT, 2, "p", "twice")
+    made = parsed(2, "p", "twice", SOURCED_COUNT)
     assert made.model_dump() == parsed(2, "p", "twice").model_dump()
     assert made.model_fields_set == parsed(2, "p", "twice").model_fields_set
-    gap = missing_as(SOURCED_COUNT, "p", "t", "why")
+    gap = missing("p", "t", "why", SOURCED_COUNT)
+    assert type(made).__name__ == type(gap).__name__ == "Sourced[int]"
+    assert field_kind(Regimen, "administrations") is SOURCED_COUNT
     assert gap.model_dump(exclude_unset=True) == missing("p", "t", "why").model_dump(exclude_unset=True)
     assert (
         read_route([("a", "no route")]).model_dump()
