@@ -207,7 +207,10 @@ def can_spell(word: str, pieces: Pieces) -> bool:
         return True
     size = len(word)
     ends = {0}  # the lengths of the prefixes of ``word`` that pieces make up
+    furthest = 0
     for start in range(size):
+        if start > furthest:
+            return False  # no piece reaches past here
         if start not in ends:
             continue
         node = pieces.trie
@@ -218,4 +221,5 @@ def can_spell(word: str, pieces: Pieces) -> bool:
             node = following
             if _END in node:
                 ends.add(index + 1)
+                furthest = max(furthest, index + 1)
     return size in ends
