@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import list_seed_files, read_seed_record
-from trialdesk.protocol.values import NotUnderstood, Parsed, VisitTarget
+from trialdesk.protocol.values import NotUnderstood, Parsed, Span, VisitTarget
 from trialdesk.registry.parsing.timeframes import merge_visits, parse_time_frame
 
 Row = tuple[str, int, str, int, int]  # label, day, anchor, window before, window after
@@ -398,3 +398,11 @@ def test_arbitrary_text_never_raises(time_frame: str, description: str) -> None:
 @given(st.lists(TIME_WORDS, max_size=12).map(" ".join), st.lists(TIME_WORDS, max_size=20).map(" ".join))
 def test_time_like_text_never_raises(time_frame: str, description: str) -> None:
     check_answer(time_frame, description)
+
+
+@pytest.mark.parametrize("word", ["ſıx", "SİX", "ſix", "sıx"])
+def test_number_words_with_letters_ignorecase_reads_as_ascii(word: str) -> None:
+    # "ſ" (long s) and "ı"/"İ" match "s" and "i" under IGNORECASE; the word was matched but then not looked up
+    assert parse_time_frame(f"{word} weeks", "") == Parsed(
+        (VisitTarget("Week 6", 42, "first-dose", 0, 0),), Span(f"{word} weeks", 0, len(word) + 6)
+    )

@@ -524,8 +524,12 @@ def _make_token(found: re.Match[str], text: str) -> _Token:
     return _Token(kind, start, end, text[start:end], anchor=anchor, visit=visit, unit=unit)
 
 
+# The letters IGNORECASE matches to ASCII ones ("ſıx" is read as "six"): a number word is looked up spelled in ASCII.
+_ASCII_LOOKALIKES = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
 def _read_number(text: str) -> float:
-    word = _NUMBER_WORDS.get(text.lower())
+    word = _NUMBER_WORDS.get(text.translate(_ASCII_LOOKALIKES).lower())
     return float(word) if word is not None else float(text)
 
 
