@@ -84,7 +84,7 @@ from trialdesk.registry.compile_parts import (
     to_dose,
 )
 from trialdesk.registry.parsing.doses import iter_doses
-from trialdesk.registry.parsing.eligibility import parse_eligibility
+from trialdesk.registry.parsing.eligibility import read_criteria
 from trialdesk.registry.parsing.schedules import parse_schedule
 from trialdesk.registry.record import ArmGroup, Intervention, RegistryRecord, Study
 
@@ -480,7 +480,7 @@ def _build_eligibility(study: Study) -> Eligibility:
     criteria_path = path + ".eligibilityCriteria"
     if not module.eligibilityCriteria:
         criteria = missing(criteria_path, None, "the record gives no eligibility criteria", kinds["criteria"])
-    elif items := [vars(c) for c in parse_eligibility(module.eligibilityCriteria)]:
+    elif items := read_criteria(module.eligibilityCriteria):
         criteria = parsed(items, criteria_path, module.eligibilityCriteria, kinds["criteria"])
     else:
         criteria = missing(

@@ -78,7 +78,7 @@ import operator
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 from trialdesk.protocol.values import Criterion
 from trialdesk.registry.parsing.spelling import can_spell, read_pattern_pieces
@@ -200,7 +200,7 @@ def _read_line(clean: str, start: int, end: int, kind: str) -> _Node:
 def _is_parent(parent: _Node, node: _Node, clean: str) -> bool:
     if node.indent > parent.indent:
         return True
-    colon = clean[parent.start : parent.end].endswith((":", "："))
+    colon = clean.endswith((":", "："), parent.start, parent.end)
     same_level = colon and node.indent == parent.indent and node.marked
     return same_level and (not parent.marked or node.style != parent.style)
 
@@ -1120,6 +1120,32 @@ classification='computable', expression='pasi >= 8', fields=('pasi',))
     raise ValueError(f"criterion kind must be 'inclusion' or 'exclusion', not {kind!r}")
 
 
+def read_criteria(text: str) -> list[dict[str, Any]]:
+    """:func:`parse_eligibility`'s criteria as the fields of each, for a model to validate all at once.
+
+    Example:
+        >>> read_criteria("Exclusion Criteria:\\n* Pregnancy\\n* Diabetes")[0]
+        {'kind': 'exclusion', 'text': 'Pregnancy', 'classification': 'computable', 'expression': 'pregnant', \
+'fields': ('pregnant',)}
+    """
+    criteria: list[dict[str, Any]] = []
+    for kind, criterion in split_criteria(text):
+        if kind == WITHDRAWAL:
+            continue
+        expression = _compute(kind, criterion)
+        computable = expression is not None
+        criteria.append(
+            {
+                "kind": kind,
+                "text": criterion,
+                "classification": "computable" if computable else "checklist",
+                "expression": expression,
+                "fields": _read_fields(expression) if expression is not None else (),
+            }
+        )
+    return criteria
+
+
 def parse_eligibility(text: str) -> list[Criterion]:
     """Split an eligibility text and classify each inclusion and exclusion criterion (withdrawal ones are left out).
 
@@ -1127,10 +1153,4 @@ def parse_eligibility(text: str) -> list[Criterion]:
         >>> [c.expression for c in parse_eligibility("Exclusion Criteria:\\n* Age \\\\<3 years or \\\\>12 years old")]
         ['age_years < 3 or age_years > 12']
     """
-    criteria: list[Criterion] = []
-    for kind, criterion in split_criteria(text):
-        if kind == INCLUSION:
-            criteria.append(_classify(INCLUSION, criterion))
-        elif kind == EXCLUSION:
-            criteria.append(_classify(EXCLUSION, criterion))
-    return criteria
+    return [Criterion(**fields) for fields in read_criteria(text)]
