@@ -362,6 +362,10 @@ def iter_outcomes(study: Study) -> list[tuple[str, str, RecordOutcome]]:
 
 
 _NO_ANALYSIS = "no analysis phrase (proportion, change, count, time to event): continuous"
+_ANALYSIS = field_kind(Outcome, "analysis")
+# The analysis of every outcome with no analysis phrase, made (and validated) once: validating an Outcome takes a
+# value of the type its field declares as it is, and values are frozen, so all those outcomes can share it.
+_CONTINUOUS: Sourced[Any] = default("continuous", _NO_ANALYSIS, _ANALYSIS)
 # A protocol's outcomes and visits, each with its nested values and provenance, as plain data validated in one call:
 # quicker than building every model in turn, and the same models.
 _OUTCOMES: TypeAdapter[tuple[Outcome, ...]] = TypeAdapter(tuple[Outcome, ...])
@@ -376,17 +380,18 @@ def read_analysis(measure: str, description: str, path: str) -> Sourced[Any]:
         >>> a.value, a.provenance.text
         ('change-from-baseline', 'Change from Baseline')
     """
-    return Sourced.model_validate(_analysis_data(OutcomeText(measure, description), path))
+    data = _analysis_data(OutcomeText(measure, description), path)
+    return default("continuous", _NO_ANALYSIS) if data is _CONTINUOUS else Sourced.model_validate(data)
 
 
-def _analysis_data(outcome: OutcomeText, path: str) -> dict[str, Any]:
-    """:func:`read_analysis` as plain data: what ``parsed(kind, path, phrase)`` or ``default("continuous", …)`` hold.
+def _analysis_data(outcome: OutcomeText, path: str) -> dict[str, Any] | Sourced[Any]:
+    """:func:`read_analysis` as plain data: what ``parsed(kind, path, phrase)`` holds, or ``_CONTINUOUS``.
 
     Validated with the outcome it belongs to (see _OUTCOMES).
     """
     first = outcome.first_analysis()
     if first is None:
-        return {"value": "continuous", "provenance": {"source": "default", "rule": _NO_ANALYSIS}}
+        return _CONTINUOUS
     field, kind, phrase = first
     return {"value": kind, "provenance": {"source": "parsed", "path": f"{path}.{field}", "text": phrase}}
 
@@ -397,9 +402,11 @@ def build_outcomes(study: Study) -> tuple[tuple[Outcome, ...], list[tuple[str, s
     sources: list[tuple[str, str, tuple[str, ...]]] = []
     for kind, path, item in iter_outcomes(study):
         outcome = OutcomeText(item.measure, item.description or "")  # one look for the analysis and instruments
-        forms = outcome.forms()
-        instruments = tuple(name for name, _ in forms)
-        fields = tuple(dict.fromkeys(f"{name}.{field}" for name, needed in forms for field in needed)) if forms else ()
+        instruments: tuple[str, ...] = ()
+        fields: tuple[str, ...] = ()
+        if forms := outcome.forms():
+            instruments = tuple([name for name, _ in forms])
+            fields = tuple(dict.fromkeys([f"{name}.{field}" for name, needed in forms for field in needed]))
         outcomes.append(
             {
                 "kind": kind,

@@ -50,13 +50,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from pydantic import TypeAdapter
+
 from trialdesk.protocol.model import (
     Allocation,
     Arm,
     Dose,
     Eligibility,
     Protocol,
-    Provenance,
     Regimen,
     Sourced,
     default,
@@ -109,6 +110,9 @@ _ENROLMENT = field_kind(Protocol, "enrollment")
 _ALLOCATION_KIND = field_kind(Allocation, "kind")
 _RATIO_KIND = field_kind(Allocation, "ratio")
 _STRATA_KIND = field_kind(Allocation, "stratification")
+# A record's arms, each with its provenance, as plain data validated in one call: quicker than making each Arm and
+# Provenance in turn, and the same models.
+_ARMS: TypeAdapter[tuple[Arm, ...]] = TypeAdapter(tuple[Arm, ...])
 
 
 def compile_protocol(record: RegistryRecord) -> Protocol:
@@ -189,15 +193,17 @@ def _build_arms(study: Study) -> tuple[Arm, ...]:
     module = study.protocolSection.armsInterventionsModule
     if module is None:
         return ()
-    return tuple(
-        Arm(
-            label=arm.label,
-            type=arm.type.value if arm.type is not None else None,
-            description=arm.description,
-            interventions=tuple(arm.interventionNames),
-            provenance=Provenance(source="registry", path=f"{ARMS}.armGroups[{i}]"),
-        )
-        for i, arm in enumerate(module.armGroups)
+    return _ARMS.validate_python(
+        [
+            {
+                "label": arm.label,
+                "type": arm.type.value if arm.type is not None else None,
+                "description": arm.description,
+                "interventions": tuple(arm.interventionNames),
+                "provenance": {"source": "registry", "path": f"{ARMS}.armGroups[{i}]"},
+            }
+            for i, arm in enumerate(module.armGroups)
+        ]
     )
 
 

@@ -434,25 +434,29 @@ class OutcomeText:
         pattern's first match is at one of its places, so none is passed over, and the match found is the first of
         its pattern.
         """
-        for field in ("measure", "description"):
-            if self._starts is None:
+        if self._starts is None:
+            for field in ("measure", "description"):
                 found = self.analyses(field)
                 if found:
                     _, _, kind, phrase = min(found)
                     return field, kind, phrase
-                continue
-            text, offset = self._field(field)
-            end = offset + len(text)
-            places: list[tuple[int, int]] = []
-            for order in range(len(ANALYSES)):
-                for at in self._starts.get(len(_TABLE) + order, ()):  # the analyses follow the instruments
-                    if offset <= at < end:
-                        places.append((at - offset, order))
-            places.sort()
-            for at, order in places:
-                kind, pattern = ANALYSES[order]
-                if match := pattern.match(text, at):
-                    return field, kind, match.group(0)
+            return None
+        # The places of both fields in one list: sorted, the measure's (before the line break at ``split``) come
+        # first, each field's in the order a look at that field alone tries them.
+        places = [
+            (at, order)
+            for order in range(len(ANALYSES))
+            for at in self._starts.get(len(_TABLE) + order, ())  # the analyses follow the instruments
+        ]
+        places.sort()
+        split = len(self.measure)
+        for at, order in places:
+            kind, pattern = ANALYSES[order]
+            if at < split:
+                if match := pattern.match(self.measure, at):
+                    return "measure", kind, match.group(0)
+            elif at > split and (match := pattern.match(self.description, at - split - 1)):
+                return "description", kind, match.group(0)
         return None
 
     def choose_analysis(self) -> Analysis:

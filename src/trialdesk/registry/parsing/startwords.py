@@ -40,6 +40,9 @@ __all__ = ["StartWords", "first_match", "lower_for_starts"]
 
 # dotless i and long s match "i" and "s" under IGNORECASE but lower-case to themselves
 _ODD_CASES = ("\u0131", "\u017f")
+_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789_")
+# Every byte that ``[^a-z0-9_]`` matches becomes a space; the others stay (see StartWords._scan_ascii).
+_NON_WORD_TO_SPACE = bytes(byte if byte in _WORD_BYTES else 0x20 for byte in range(256))
 
 
 def lower_for_starts(text: str) -> str | None:
@@ -68,11 +71,21 @@ class StartWords:
         # (non-ASCII letters too, which only adds places to try). Leading with a character set lets the scan skip
         # the letters between.
         self._scan = re.compile(f"[^a-z0-9_]({_longest_word_pattern(at_word)})")
+        # The same scan for an ASCII text as bytes, after every byte _scan's leading class matches has become a
+        # space (_NON_WORD_TO_SPACE): the start words are made of bytes kept as they are, so a byte matches where the
+        # character did, and the leading space is found by a literal search, much quicker than testing a class at
+        # every character. None when a start word has another character (it would no longer be found).
+        self._scan_ascii = (
+            re.compile(f" ({_longest_word_pattern(at_word)})".encode())
+            if all(set(word.encode("utf-8")) <= _WORD_BYTES for word in at_word)
+            else None
+        )
         # a word the scan finds → the patterns that one of its prefixes (itself included) starts
-        self._at_word = {
-            found: tuple(order for order, words in enumerate(table) if any(found.startswith(w) for w in words))
-            for found in at_word
-        }
+        # (each word also as bytes, as the bytes scan finds it: an ASCII word's bytes are its characters)
+        self._at_word: dict[str | bytes, tuple[int, ...]] = {}
+        for found in at_word:
+            orders = tuple(order for order, words in enumerate(table) if any(found.startswith(w) for w in words))
+            self._at_word[found] = self._at_word[found.encode()] = orders
         self._inside = tuple(
             (word, tuple(order for order, words in enumerate(table) if word in words)) for word in inside
         )
@@ -84,8 +97,13 @@ class StartWords:
         """
         found: dict[int, list[int]] = {}
         at_word = self._at_word
-        for match in self._scan.finditer(f" {lowered}"):
-            at = match.start(1) - 1  # in ``lowered``
+        matches = (
+            self._scan.finditer(f" {lowered}")
+            if self._scan_ascii is None or not lowered.isascii()
+            else self._scan_ascii.finditer(f" {lowered}".encode().translate(_NON_WORD_TO_SPACE))
+        )
+        for match in matches:
+            at = match.start()  # of the character before the word in " " + ``lowered``: of the word in ``lowered``
             for order in at_word[match.group(1)]:
                 if (places := found.get(order)) is None:
                     found[order] = [at]

@@ -366,7 +366,7 @@ def _read_description(
         return frame
     period = frame.value
     if not isinstance(period, _Period):
-        return cast(Parsed[tuple[VisitTarget, ...]], frame)  # its value is the visits
+        return cast("Parsed[tuple[VisitTarget, ...]]", frame)  # its value is the visits (a string: no subscript made)
     try:
         visits = _read_period(period, description)
     except _UnreadableError as problem:
@@ -394,7 +394,8 @@ def merge_visits(groups: Sequence[Sequence[VisitTarget]]) -> tuple[VisitTarget, 
             known = merged.get(key)
             if known is None:
                 merged[key] = visit
-            else:
+            elif visit.window_before > known.window_before or visit.window_after > known.window_after:
+                # (otherwise the widest windows are the known visit's own, and it stays as it is)
                 merged[key] = VisitTarget(
                     known.label,
                     known.day,
