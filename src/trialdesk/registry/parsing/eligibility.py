@@ -178,13 +178,17 @@ def _heading_kind(text: str) -> str:
     return next((kind for pattern, kind in _HEADING_KINDS if pattern.search(text)), "")
 
 
-def _read_line(clean: str, start: int, end: int, kind: str) -> _Node:
-    """The node for ``clean[start:end]``: indentation, list markers stripped, run-together sequence start."""
-    line = clean[start:end]
-    stripped = line.lstrip()
-    margin = line[: len(line) - len(stripped)]
-    indent = len(margin) + 3 * margin.count("\t")  # a tab counts 4
-    body, style, sequence = start + len(line) - len(stripped), "", None
+def _read_line(clean: str, start: int, line: str, kind: str) -> _Node:
+    """The node for ``line`` (``clean[start:]``, right-stripped): indentation, list markers stripped, sequence start."""
+    end = start + len(line)
+    if line[:1].isspace():
+        stripped = line.lstrip()
+        margin = line[: len(line) - len(stripped)]
+        indent = len(margin) + 3 * margin.count("\t")  # a tab counts 4
+        body = start + len(margin)
+    else:
+        indent, body = 0, start
+    style, sequence = "", None
     for _ in range(2):
         mark = _MARKER.match(clean, body, end)
         if not mark:
@@ -194,7 +198,7 @@ def _read_line(clean: str, start: int, end: int, kind: str) -> _Node:
         if group in ("num", "pnum", "alpha", "palpha") and (token := _SEQUENCE.fullmatch(mark.group(0).strip())):
             sequence = (token.group(1), token.group(2), token.group(3))
         body = mark.end()
-    return _Node(kind, indent, bool(style), style, body, start + len(line.rstrip()), sequence)
+    return _Node(kind, indent, bool(style), style, body, end, sequence)
 
 
 def _is_parent(parent: _Node, node: _Node, clean: str) -> bool:
@@ -215,7 +219,7 @@ def _build_tree(clean: str) -> list[_Node]:
         pos += len(raw) + 1
         if not line.strip():
             continue
-        node = _read_line(clean, start, end, kind)
+        node = _read_line(clean, start, line, kind)
         heading = None if node.marked else _read_heading(line, node.indent)
         if heading is not None:
             stack.clear()
