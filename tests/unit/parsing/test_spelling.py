@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import list_record_files
 from trialdesk.registry.parsing import eligibility
+from trialdesk.registry.parsing.letters import fold_to_ascii
 from trialdesk.registry.parsing.spelling import Pieces, can_spell, read_pattern_pieces
 from trialdesk.registry.reader import read_record_bytes
 from trialdesk.registry.record import RegistryRecord
@@ -59,13 +60,11 @@ def test_can_spell_joins_pieces(word: str, spelled: bool) -> None:
 
 
 def _spell_words(text: str) -> list[str]:
-    lowered = text.translate(eligibility._ASCII_LOOKALIKES).lower()
+    lowered = fold_to_ascii(text)
     return ["".join("0" if c.isdecimal() else c for c in word) for word in re.findall(r"[^\W_]+", lowered)]
 
 
-CONSUMING = [p.replace(eligibility._ABBREVIATION, r"(?:\s*\(\))?") for p in eligibility._CONSUMING] + [
-    p.pattern for p, _, _ in eligibility._PHRASES
-]
+CONSUMING = list(eligibility._SPELLED_PATTERNS)
 
 
 @pytest.mark.parametrize("pattern", CONSUMING, ids=range(len(CONSUMING)))

@@ -81,6 +81,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
 from trialdesk.protocol.values import Criterion
+from trialdesk.registry.parsing.letters import LOWER_KEEPS, fold_to_ascii
 from trialdesk.registry.parsing.spelling import can_spell, read_pattern_pieces
 
 INCLUSION: Final = "inclusion"
@@ -88,8 +89,6 @@ EXCLUSION: Final = "exclusion"
 WITHDRAWAL: Final = "withdrawal"
 
 _I = re.IGNORECASE
-# dotless i and long s match "i" and "s" under IGNORECASE but do not lower-case to them: no keyword pre-check
-_ODD_CASES = ("\u0131", "\u017f")
 
 # --------------------------------------------------------------------------------------------------- splitting
 
@@ -432,7 +431,7 @@ def _unify_symbols(text: str) -> str:
 
 def _unify_phrases(text: str) -> str:
     """The text with comparison phrases ("not less than", "18 years or older", "times") written as operators."""
-    lowered = "" if any(odd in text for odd in _ODD_CASES) else text.lower()
+    lowered = "" if any(odd in text for odd in LOWER_KEEPS) else text.lower()
     for pattern, replacement, keywords in _PHRASES:
         for word in keywords:
             if word in lowered:
@@ -978,16 +977,15 @@ _CONSUMING = (
     _ULN.pattern,
     *(unit for analyte in _ANALYTES for unit, _ in analyte.units),
 )
-_PIECES = (
-    read_pattern_pieces(
-        [*(p.replace(_ABBREVIATION, r"(?:\s*\(\))?") for p in _CONSUMING), *(p.pattern for p, _, _ in _PHRASES)], _I
-    )
-    | _FILLER
+# the patterns whose words the pieces cover: the consuming ones with an empty "()" for the abbreviation, and phrases
+_SPELLED_PATTERNS = (
+    *(p.replace(_ABBREVIATION, r"(?:\s*\(\))?") for p in _CONSUMING),
+    *(p.pattern for p, _, _ in _PHRASES),
 )
+_PIECES = read_pattern_pieces(_SPELLED_PATTERNS, _I) | _FILLER
 _PARENTHESIS = re.compile(r"\([^()]*\)")
 _WORD = re.compile(r"[a-z0-9]+")
 _ANY_WORD = re.compile(r"[^\W_]+")  # a word as the leftover check reads it (``_TOKEN``)
-_ASCII_LOOKALIKES = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
 _ZEROS = str.maketrans("123456789", "000000000")
 
 
@@ -1009,7 +1007,7 @@ def _may_be_read(text: str) -> bool:
         # The pieces are ASCII. Under IGNORECASE a pattern's letter also matches the four letters below and "\d" any
         # decimal digit; a word with any other non-ASCII letter cannot be read. (They are replaced before lower-casing
         # because "İ" lower-cases to two characters, the second not a letter.)
-        lowered = text.translate(_ASCII_LOOKALIKES).lower()
+        lowered = fold_to_ascii(text)
         words = [
             "".join("0" if char.isdecimal() else char for char in word)
             for word in _ANY_WORD.findall(_PARENTHESIS.sub(" ", lowered) if "(" in lowered else lowered)
@@ -1020,7 +1018,7 @@ def _may_be_read(text: str) -> bool:
 def _read_facts(normal: str, lowered: str, kind: str) -> list[_Fact]:
     taken = [False] * len(normal)
     facts: list[_Fact] = []
-    check = not any(odd in normal for odd in _ODD_CASES)
+    check = not any(odd in normal for odd in LOWER_KEEPS)
     ascii_text = normal.isascii()  # ASCII digits are then the only ones (``\d`` matches any decimal digit)
     met = _DIGIT_BITS if not ascii_text else 0
     for word, bits in _KEYWORDS:

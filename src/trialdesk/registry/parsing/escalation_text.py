@@ -44,6 +44,7 @@ from dataclasses import dataclass
 from typing import Literal, cast
 
 from trialdesk.protocol.values import DoseAmount, DoseBasis, EscalationText, NotUnderstood, Parsed, Span
+from trialdesk.registry.parsing.letters import fold_to_ascii
 from trialdesk.registry.parsing.numbers import CARDINAL_WORDS
 
 __all__ = [
@@ -451,8 +452,8 @@ class _Evidence:
 
 
 # For each of RULES, lower-case words one of which every match of its pattern contains (as literal text of the
-# pattern; "≥" is the one non-ASCII literal): a rule whose words a sentence folded by _fold lacks matches nowhere
-# in that sentence, so only the others are tried there.
+# pattern; "≥" is the one non-ASCII literal): a rule whose words a sentence folded by fold_to_ascii lacks matches
+# nowhere in that sentence, so only the others are tried there.
 _RULE_WORDS: tuple[tuple[str, ...], ...] = (
     ("+",),
     ("+",),
@@ -483,31 +484,11 @@ _WORDED_RULES: tuple[tuple[EscalationRule, frozenset[str]], ...] = tuple(
     (rule, frozenset(words)) for rule, words in zip(RULES, _RULE_WORDS, strict=True)
 )
 _ALL_WORDS: tuple[str, ...] = tuple(sorted({word for words in _RULE_WORDS for word in words}))
-# The only non-ASCII characters IGNORECASE equates with an ASCII letter (found by trying every code point); lower()
-# leaves ı and ſ as they are and turns İ into two characters.
-_ASCII_LETTERS = (("İ", "i"), ("ı", "i"), ("K", "k"), ("ſ", "s"))
-
-
-def _fold(text: str) -> str:
-    """``text`` lower-cased, with the letters IGNORECASE equates with ASCII ones spelled in ASCII.
-
-    A literal ASCII word of a pattern, in any IGNORECASE match of it, is then a substring of the folded text (the
-    replacements keep one character for one; lower() may lengthen other characters, never the word's).
-
-    Example:
-        >>> _fold("Eſcalation İNCLUDED at ≥ 3")
-        'escalation included at ≥ 3'
-    """
-    if not text.isascii():
-        for char, letter in _ASCII_LETTERS:
-            if char in text:
-                text = text.replace(char, letter)
-    return text.lower()
 
 
 def _rules_for(sentence: str) -> list[EscalationRule]:
     """The rules, in RULES order, whose words occur in ``sentence`` (the others cannot match there)."""
-    folded = _fold(sentence)
+    folded = fold_to_ascii(sentence)
     present = {word for word in _ALL_WORDS if word in folded}
     return [rule for rule, words in _WORDED_RULES if not present.isdisjoint(words)]
 

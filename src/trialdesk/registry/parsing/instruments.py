@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from trialdesk.protocol.values import InstrumentMatch
+from trialdesk.registry.parsing.letters import LOWER_KEEPS
 from trialdesk.registry.parsing.startwords import StartWords, first_match, lower_for_starts
 
 __all__ = [
@@ -280,8 +281,6 @@ _KEYWORDS: dict[str, tuple[str, ...]] = {
     DECOMPENSATION_EVENTS: ("decompensat", "variceal", "gastrointestinal", "gi"),
     CLINICAL_EVENTS: ("death", "died", "mortality", "surviv", "tracheostom", "ventilation", "transplant"),
 }  # fmt: skip
-# dotless i and long s match "i" and "s" under IGNORECASE but do not lower-case to them: no keyword pre-check
-_ODD_CASES = ("\u0131", "\u017f")
 
 # Lower-case words one of which every match of an instrument's pattern starts with ("\bm?JOA\b" starts with "mjoa"
 # or "joa", "\b24[\s-]*h(?:ours?|rs?)?\.?\s+urine protein" with "24"): in most texts the pattern is tried only where
@@ -519,7 +518,7 @@ def match_instruments(measure: str, description: str = "", analysis: Analysis | 
 
 def _match_any(text: str) -> list[Instrument]:
     """The instruments whose pattern occurs in ``text``, searching those that pass the keyword pre-check."""
-    lowered = "" if any(odd in text for odd in _ODD_CASES) else text.lower()
+    lowered = "" if any(odd in text for odd in LOWER_KEEPS) else text.lower()
     return [
         instrument
         for instrument in _TABLE

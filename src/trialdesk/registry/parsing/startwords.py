@@ -36,10 +36,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from trialdesk.registry.parsing.letters import LOWER_KEEPS
+
 __all__ = ["StartWords", "first_match", "lower_for_starts"]
 
-# dotless i and long s match "i" and "s" under IGNORECASE but lower-case to themselves
-_ODD_CASES = ("\u0131", "\u017f")
 _WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789_")
 # Every byte that ``[^a-z0-9_]`` matches becomes a space; the others stay (see StartWords._scan_ascii).
 _NON_WORD_TO_SPACE = bytes(byte if byte in _WORD_BYTES else 0x20 for byte in range(256))
@@ -54,7 +54,7 @@ def lower_for_starts(text: str) -> str | None:
     """
     if text.isascii():
         return text.lower()
-    if any(odd in text for odd in _ODD_CASES):
+    if any(odd in text for odd in LOWER_KEEPS):
         return None
     lowered = text.lower()
     return lowered if len(lowered) == len(text) else None

@@ -56,6 +56,7 @@ from dataclasses import replace
 from typing import Literal, NamedTuple, cast
 
 from trialdesk.protocol.values import Anchor, NotUnderstood, Parsed, Span, VisitTarget
+from trialdesk.registry.parsing.letters import fold_to_ascii
 from trialdesk.registry.parsing.numbers import CARDINAL_WORDS
 from trialdesk.registry.parsing.startwords import StartWords, first_match, lower_for_starts
 
@@ -525,12 +526,8 @@ def _make_token(found: re.Match[str], text: str) -> _Token:
     return _Token(kind, start, end, text[start:end], anchor=anchor, visit=visit, unit=unit)
 
 
-# The letters IGNORECASE matches to ASCII ones ("ſıx" is read as "six"): a number word is looked up spelled in ASCII.
-_ASCII_LOOKALIKES = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
-
-
 def _read_number(text: str) -> float:
-    word = _NUMBER_WORDS.get(text.translate(_ASCII_LOOKALIKES).lower())
+    word = _NUMBER_WORDS.get(fold_to_ascii(text))  # "ſıx" matched a number word case-insensitively: six
     return float(word) if word is not None else float(text)
 
 
