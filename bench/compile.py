@@ -11,12 +11,16 @@ Two figures:
 - **batch**: every protocol of a round is kept in a list until the next round. More live objects make Python's
   cyclic garbage collector walk a larger heap, so this is slower; shown for comparison.
 
+The parsers run compiled with mypyc when ``make native`` has built them (``make bench`` does; ``implementation``
+says which ran). The streaming figure of the Python sources is measured too, in a second process with
+``TRIALDESK_NATIVE=0``, for comparison.
+
 Also the share of eligibility criteria classified computable and of outcome time frames turned into visits. Writes
 ``bench/out/compile.json``. Parsers never cache across compilations, so repeating the set measures real work.
 
 Goal: at least 1,000 records/s on one core (streaming).
 
-    .venv/bin/python bench/compile.py [--target 2000] [--trials 5]
+    .venv/bin/python bench/compile.py [--target 2000] [--trials 5] [--no-python]
 """
 
 from __future__ import annotations
@@ -25,9 +29,12 @@ import argparse
 import json
 import os
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 
+from trialdesk.native import describe
 from trialdesk.protocol.values import NotUnderstood
 from trialdesk.registry.compile_parts import iter_outcomes
 from trialdesk.registry.compiler import compile_protocol
@@ -67,10 +74,23 @@ def _time_batch(records: list[RegistryRecord], rounds: int) -> float:
     return elapsed
 
 
+def _measure_python(target: int, trials: int) -> float:
+    """The streaming median with the parsers run from their Python sources (a second process)."""
+    command = [sys.executable, __file__, "--target", str(target), "--trials", str(trials), "--streaming-only"]
+    child = subprocess.run(
+        command, env={**os.environ, "TRIALDESK_NATIVE": "0"}, capture_output=True, text=True, check=True
+    )
+    measured = json.loads(child.stdout)
+    assert measured["implementation"].startswith("pure"), measured
+    return float(measured["records_per_second"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--target", type=int, default=2000, help="about this many compilations per trial")
     parser.add_argument("--trials", type=int, default=5, help="streaming trials (the median is reported)")
+    parser.add_argument("--no-python", action="store_true", help="skip the Python sources' streaming figure")
+    parser.add_argument("--streaming-only", action="store_true", help=argparse.SUPPRESS)  # the second process
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
@@ -79,7 +99,11 @@ def main() -> None:
     protocols = [compile_protocol(record) for record in records]  # warm-up (regex compilation), and the shares
     compiled = rounds * len(records)
     streaming = sorted(compiled / _time_streaming(records, rounds) for _ in range(args.trials))
+    if args.streaming_only:
+        print(json.dumps({"implementation": describe(), "records_per_second": statistics.median(streaming)}))
+        return
     batch = compiled / _time_batch(records, rounds)
+    python = None if args.no_python or describe().startswith("pure") else _measure_python(args.target, args.trials)
 
     criteria = [
         c for p in protocols if p.eligibility and p.eligibility.criteria.value for c in p.eligibility.criteria.value
@@ -98,6 +122,8 @@ def main() -> None:
         "records_per_second_fastest_trial": round(streaming[-1], 1),
         "batch_records_per_second": round(batch, 1),
         "goal_records_per_second": 1000,
+        "implementation": describe(),
+        "python_sources_records_per_second": round(python, 1) if python is not None else None,
         "criteria": len(criteria),
         "criteria_computable_share": round(sum(c.classification == "computable" for c in criteria) / len(criteria), 4),
         "outcome_time_frames": len(time_frames),

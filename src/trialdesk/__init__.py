@@ -12,6 +12,8 @@ Example:
     'NCT07295067'
 """
 
+# first: the parsers imported below run from their compiled build when it is fresh (see trialdesk.native)
+from trialdesk import native as native
 from trialdesk.errors import (
     ConfigurationError,
     InvalidInputError,

@@ -163,7 +163,7 @@ def _read_repeat(value: tuple[int, int, Any], pieces: set[str]) -> frozenset[str
     if strings is not None and all(set(s) <= {_SEPARATOR, _DIGIT} for s in strings):
         # separators and digits only: one repetition has the same runs (digit runs are made of "0" pieces)
         return strings | {""} if low == 0 else strings
-    if strings is not None and high is not _constants.MAXREPEAT:
+    if strings is not None and high != _constants.MAXREPEAT:  # ints compare by value (compiled, they are unboxed)
         result: frozenset[str] | None = frozenset({""})
         expanded: set[str] = set()
         for count in range(high + 1):
