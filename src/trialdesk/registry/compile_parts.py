@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Final
 
 from pydantic import TypeAdapter
 
@@ -48,7 +48,7 @@ DESIGN = P + "designModule.designInfo"
 Text = tuple[str, str]  # (registry field path, text)
 
 # Route words, most specific first; "infusion" with no route word is read as intravenous (an MSC infusion).
-_ROUTES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+_ROUTES: Final[tuple[tuple[str, re.Pattern[str]], ...]] = tuple(
     (route, re.compile(pattern, re.IGNORECASE))
     for route, pattern in (
         ("intrathecal", r"\bintra-?thecal(?:ly)?\b|\blumbar\s+punctures?\b"),
@@ -70,7 +70,7 @@ _ROUTES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 # Every match of a route pattern starts at a word boundary with one of these (regular expressions). No two routes can
 # match at the same place: the words they start with part within their first letters (after "intra" or "intra-":
 # thecal, arterial, venous, muscular, articular, dermal, vitreal; "i.v"/"iv" from "in..."; "sub" from "syrup"; ...).
-_ROUTE_STARTS = (
+_ROUTE_STARTS: Final = (
     "intra",
     "lumbar",
     "hepatic",
@@ -95,29 +95,31 @@ _ROUTE_STARTS = (
 # All routes in one pattern, route i in group i + 1. Its leftmost match is the earliest route match of any route, and
 # as only one route can match there, it is the one that route's own pattern finds. The lookaheads repeat the starts
 # (initials first), so positions where no route can start fail on one or two checks.
-_ANY_ROUTE = re.compile(
+_ANY_ROUTE: Final = re.compile(
     rf"\b(?=[{''.join(sorted({start[0] for start in _ROUTE_STARTS}))}])(?={'|'.join(_ROUTE_STARTS)})"
     rf"(?:{'|'.join(f'({pattern.pattern})' for _, pattern in _ROUTES)})",
     re.IGNORECASE,
 )
-_INFUSION = re.compile(r"\binfus(?:ion|ions|ed)\b", re.IGNORECASE)
+_INFUSION: Final = re.compile(r"\binfus(?:ion|ions|ed)\b", re.IGNORECASE)
 # In an ASCII text, a case-insensitive match is a match of the same pattern, case-sensitive, in the lower-cased text
 # (the patterns write every letter in lower case, and lower() maps ASCII one for one, keeping offsets and what is a
 # word character), which re finds several times faster.
-_ANY_ROUTE_LOWER = re.compile(_ANY_ROUTE.pattern)
-_INFUSION_LOWER = re.compile(_INFUSION.pattern)
-_AGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(year|month|week|day|hour|minute)s?\s*$", re.IGNORECASE)
-_BLINDED = field_kind(Masking, "blinded")  # made as the type Masking declares, so it is not validated again
-_WHO = {
+_ANY_ROUTE_LOWER: Final = re.compile(_ANY_ROUTE.pattern)
+_INFUSION_LOWER: Final = re.compile(_INFUSION.pattern)
+_AGE: Final = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(year|month|week|day|hour|minute)s?\s*$", re.IGNORECASE)
+_BLINDED: Final = field_kind(Masking, "blinded")  # made as the type Masking declares, so it is not validated again
+_WHO: Final = {
     "PARTICIPANT": "participant",
     "CARE_PROVIDER": "care-provider",
     "INVESTIGATOR": "investigator",
     "OUTCOMES_ASSESSOR": "outcomes-assessor",
 }
-_SENTENCE = re.compile(r"(?:[^.;!?\n]|[.;!?](?!\s|$))+")
-_DESIGN_PREFIX = "Dose escalation. "  # lets parse_escalation read a DLT window from a sentence that states no design
-_ESCALATION_WORDS = re.compile(r"escalat|cohort|\+", re.IGNORECASE)
-_DLT_MEASURE = re.compile(r"\bDLTs?\b|dose[\s-]*limiting", re.IGNORECASE)
+_SENTENCE: Final = re.compile(r"(?:[^.;!?\n]|[.;!?](?!\s|$))+")
+_DESIGN_PREFIX: Final = (
+    "Dose escalation. "  # lets parse_escalation read a DLT window from a sentence that states no design
+)
+_ESCALATION_WORDS: Final = re.compile(r"escalat|cohort|\+", re.IGNORECASE)
+_DLT_MEASURE: Final = re.compile(r"\bDLTs?\b|dose[\s-]*limiting", re.IGNORECASE)
 
 
 def to_dose(amount: DoseAmount) -> Dose:
@@ -361,15 +363,15 @@ def iter_outcomes(study: Study) -> list[tuple[str, str, RecordOutcome]]:
     return [(kind, f"{P}outcomesModule.{name}[{i}]", o) for kind, name, items in groups for i, o in enumerate(items)]
 
 
-_NO_ANALYSIS = "no analysis phrase (proportion, change, count, time to event): continuous"
-_ANALYSIS = field_kind(Outcome, "analysis")
+_NO_ANALYSIS: Final = "no analysis phrase (proportion, change, count, time to event): continuous"
+_ANALYSIS: Final = field_kind(Outcome, "analysis")
 # The analysis of every outcome with no analysis phrase, made (and validated) once: validating an Outcome takes a
 # value of the type its field declares as it is, and values are frozen, so all those outcomes can share it.
-_CONTINUOUS: Sourced[Any] = default("continuous", _NO_ANALYSIS, _ANALYSIS)
+_CONTINUOUS: Final[Sourced[Any]] = default("continuous", _NO_ANALYSIS, _ANALYSIS)
 # A protocol's outcomes and visits, each with its nested values and provenance, as plain data validated in one call:
 # quicker than building every model in turn, and the same models.
-_OUTCOMES: TypeAdapter[tuple[Outcome, ...]] = TypeAdapter(tuple[Outcome, ...])
-_VISITS: TypeAdapter[tuple[Visit, ...]] = TypeAdapter(tuple[Visit, ...])
+_OUTCOMES: Final[TypeAdapter[tuple[Outcome, ...]]] = TypeAdapter(tuple[Outcome, ...])
+_VISITS: Final[TypeAdapter[tuple[Visit, ...]]] = TypeAdapter(tuple[Visit, ...])
 
 
 def read_analysis(measure: str, description: str, path: str) -> Sourced[Any]:

@@ -48,7 +48,7 @@ Example:
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Final
 
 from pydantic import TypeAdapter
 
@@ -92,27 +92,27 @@ from trialdesk.registry.record import ArmGroup, Intervention, RegistryRecord, St
 __all__ = ["compile_protocol"]
 
 ARMS = P + "armsInterventionsModule"
-_PLACEBO = re.compile(r"\bplacebo|\bsaline\b|\bsham\b", re.IGNORECASE)
-_PLACEBO_WORD = re.compile(r"\bplacebo\b", re.IGNORECASE)
-_COMPARATOR_TYPES = frozenset({"PLACEBO_COMPARATOR", "SHAM_COMPARATOR"})
-_NOT_PRODUCTS = frozenset({"BEHAVIORAL", "DEVICE", "PROCEDURE", "DIAGNOSTIC_TEST"})
+_PLACEBO: Final = re.compile(r"\bplacebo|\bsaline\b|\bsham\b", re.IGNORECASE)
+_PLACEBO_WORD: Final = re.compile(r"\bplacebo\b", re.IGNORECASE)
+_COMPARATOR_TYPES: Final = frozenset({"PLACEBO_COMPARATOR", "SHAM_COMPARATOR"})
+_NOT_PRODUCTS: Final = frozenset({"BEHAVIORAL", "DEVICE", "PROCEDURE", "DIAGNOSTIC_TEST"})
 # "2:1" or "1:1:1" not inside a longer number, time or list. The check that no digit, colon or point precedes the first
 # digit is made just after that digit, by (?<![\d:.][1-9]), which rejects the same starts as (?<![\d:.]) before it: the
 # pattern then starts with a digit, which the regex engine scans for quickly.
-_RATIO = re.compile(r"([1-9])(?<![\d:.][1-9])\s*:\s*([1-9])(?:\s*:\s*([1-9]))?(?![\d:.])")
-_RATIO_CONTEXT = re.compile(r"randomi[sz]|\bratio\b|\ballocat", re.IGNORECASE)
-_STRATIFY = re.compile(r"\bstratif", re.IGNORECASE)
-_SEX = {"ALL": "all", "FEMALE": "female", "MALE": "male"}
+_RATIO: Final = re.compile(r"([1-9])(?<![\d:.][1-9])\s*:\s*([1-9])(?:\s*:\s*([1-9]))?(?![\d:.])")
+_RATIO_CONTEXT: Final = re.compile(r"randomi[sz]|\bratio\b|\ballocat", re.IGNORECASE)
+_STRATIFY: Final = re.compile(r"\bstratif", re.IGNORECASE)
+_SEX: Final = {"ALL": "all", "FEMALE": "female", "MALE": "male"}
 # the Sourced types the models declare, so the values made for them are not validated again (see protocol.model)
-_STATUS = field_kind(Protocol, "status")
-_PHASES = field_kind(Protocol, "phases")
-_ENROLMENT = field_kind(Protocol, "enrollment")
-_ALLOCATION_KIND = field_kind(Allocation, "kind")
-_RATIO_KIND = field_kind(Allocation, "ratio")
-_STRATA_KIND = field_kind(Allocation, "stratification")
+_STATUS: Final = field_kind(Protocol, "status")
+_PHASES: Final = field_kind(Protocol, "phases")
+_ENROLMENT: Final = field_kind(Protocol, "enrollment")
+_ALLOCATION_KIND: Final = field_kind(Allocation, "kind")
+_RATIO_KIND: Final = field_kind(Allocation, "ratio")
+_STRATA_KIND: Final = field_kind(Allocation, "stratification")
 # A record's arms, each with its provenance, as plain data validated in one call: quicker than making each Arm and
 # Provenance in turn, and the same models.
-_ARMS: TypeAdapter[tuple[Arm, ...]] = TypeAdapter(tuple[Arm, ...])
+_ARMS: Final[TypeAdapter[tuple[Arm, ...]]] = TypeAdapter(tuple[Arm, ...])
 
 
 def compile_protocol(record: RegistryRecord) -> Protocol:
@@ -458,7 +458,7 @@ def _fallback_sourced(intervention: Intervention, value: Dose | None, rule: str,
 
 # Eligibility's own Sourced types: a value made as its field's type is taken as it is, a plain Sourced is validated
 # again (with every criterion in it).
-_ELIGIBILITY_TYPES = {name: field_kind(Eligibility, name) for name in Eligibility.model_fields}
+_ELIGIBILITY_TYPES: Final = {name: field_kind(Eligibility, name) for name in Eligibility.model_fields}
 
 
 def _build_eligibility(study: Study) -> Eligibility:

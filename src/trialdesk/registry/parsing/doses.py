@@ -40,17 +40,17 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterator
-from typing import NamedTuple, TypeVar
+from typing import Final, NamedTuple, TypeVar
 
 from trialdesk.protocol.values import DoseAmount, DoseBasis, NotUnderstood, Parsed, Span
 from trialdesk.registry.parsing.whitespace import OneForOne
 
 __all__ = ["find_doses", "iter_doses", "parse_dose"]
 
-_FLAGS = re.IGNORECASE | re.ASCII
+_FLAGS: Final = re.IGNORECASE | re.ASCII
 _Name = TypeVar("_Name", bound=str)
 
-_SUPERSCRIPTS = {
+_SUPERSCRIPTS: Final = {
     "⁰": "0",
     "¹": "1",
     "²": "2",
@@ -64,17 +64,17 @@ _SUPERSCRIPTS = {
     "⁻": "-",
     "⁺": "+",
 }
-_REPLACEMENTS = {"−": "-"}
-_SUPERSCRIPT_SET = frozenset(_SUPERSCRIPTS)
-_ESCAPE_OR_SUPERSCRIPT = re.compile("[" + re.escape("\\" + "".join(_SUPERSCRIPTS)) + "]")
-_ONE_FOR_ONE = OneForOne(_REPLACEMENTS)  # white space reads as a space, "−" as "-"
+_REPLACEMENTS: Final = {"−": "-"}
+_SUPERSCRIPT_SET: Final = frozenset(_SUPERSCRIPTS)
+_ESCAPE_OR_SUPERSCRIPT: Final = re.compile("[" + re.escape("\\" + "".join(_SUPERSCRIPTS)) + "]")
+_ONE_FOR_ONE: Final = OneForOne(_REPLACEMENTS)  # white space reads as a space, "−" as "-"
 
-_NUMBER = r"[0-9]{1,12}(?:,[0-9]{3})*(?:\.[0-9]+)?"
-_TIMES = r"\s*[×x*·✕⨯]\s*"
-_POWER = r"[-+]?[0-9]{1,2}(?![0-9])"
+_NUMBER: Final = r"[0-9]{1,12}(?:,[0-9]{3})*(?:\.[0-9]+)?"
+_TIMES: Final = r"\s*[×x*·✕⨯]\s*"
+_POWER: Final = r"[-+]?[0-9]{1,2}(?![0-9])"
 
 # (normalised unit, pattern); a count unit may carry a few adjectives ("viable cells", "hUC-MSCs").
-_UNITS: tuple[tuple[str, str], ...] = (
+_UNITS: Final[tuple[tuple[str, str], ...]] = (
     ("cells", r"(?:(?:viable|stem|nucleated|mesenchymal|stromal)\s+){0,3}cells?|(?:[a-z]+-)?mscs?"),
     ("particles", r"particles?"),
     ("mL", r"ml|millilit(?:er|re)s?"),
@@ -82,29 +82,29 @@ _UNITS: tuple[tuple[str, str], ...] = (
     ("ug", r"ug|µg|μg|mcg|micrograms?"),
     ("IU", r"iu|international\s+units?"),
 )
-_BASES: tuple[tuple[DoseBasis, str], ...] = (
+_BASES: Final[tuple[tuple[DoseBasis, str], ...]] = (
     ("per-kg", r"kg|kilograms?"),
     ("per-m2", r"m\^?2|square\s+met(?:er|re)s?"),
 )
-_UNIT_WORDS = "|".join(pattern for _, pattern in _UNITS)
-_BASIS_WORDS = "|".join(pattern for _, pattern in _BASES)
-_COUNT_UNITS = frozenset({"cells", "particles", "units"})
-_IMPLIED_UNIT = "units"
+_UNIT_WORDS: Final = "|".join(pattern for _, pattern in _UNITS)
+_BASIS_WORDS: Final = "|".join(pattern for _, pattern in _BASES)
+_COUNT_UNITS: Final = frozenset({"cells", "particles", "units"})
+_IMPLIED_UNIT: Final = "units"
 
 # Count nouns that name what an amount with no unit word counts (in order of preference on a tie).
-_COUNT_NOUNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+_COUNT_NOUNS: Final[tuple[tuple[str, re.Pattern[str]], ...]] = (
     ("cells", re.compile(r"\bcells?\b|\b(?:[a-z]+-)?mscs?\b", _FLAGS)),
     ("particles", re.compile(r"\bparticles?\b|\bexosomes?\b|\bvesicles?\b|\bs?evs?\b", _FLAGS)),
 )
 
-_UNIT_PATTERNS = tuple((name, re.compile(pattern, _FLAGS)) for name, pattern in _UNITS)
-_BASIS_PATTERNS = tuple((name, re.compile(pattern, _FLAGS)) for name, pattern in _BASES)
+_UNIT_PATTERNS: Final = tuple((name, re.compile(pattern, _FLAGS)) for name, pattern in _UNITS)
+_BASIS_PATTERNS: Final = tuple((name, re.compile(pattern, _FLAGS)) for name, pattern in _BASES)
 
-_MULTIPLIERS = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
-_FLATTENED = re.compile(r"10([1-9][0-9]?)")
-_FLATTENED_EXPONENTS = range(3, 16)
+_MULTIPLIERS: Final = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
+_FLATTENED: Final = re.compile(r"10([1-9][0-9]?)")
+_FLATTENED_EXPONENTS: Final = range(3, 16)
 
-_DOSE = re.compile(
+_DOSE: Final = re.compile(
     rf"""
     (?P<approx>\b(?:approximately|approx\.?|about|around|circa|nearly)\s*|[~≈]\s*)?
     (?P<sign>(?<![\w.)\]])-(?=[0-9]))?
@@ -126,27 +126,27 @@ _DOSE = re.compile(
 )
 # Every _DOSE match contains a digit, and before its first digit holds at most an "about" word or "~" (group
 # "approx"), then spaces, then a minus sign.
-_DIGIT = re.compile(r"[0-9]")
-_APPROX_WORDS = ("approximately", "approx.", "approx", "about", "around", "circa", "nearly", "~", "≈")
-_LONGEST_APPROX = max(map(len, _APPROX_WORDS))
-_ASCII_SPACES = " \t\n\r\f\v"  # what \s matches under re.ASCII
+_DIGIT: Final = re.compile(r"[0-9]")
+_APPROX_WORDS: Final = ("approximately", "approx.", "approx", "about", "around", "circa", "nearly", "~", "≈")
+_LONGEST_APPROX: Final = max(map(len, _APPROX_WORDS))
+_ASCII_SPACES: Final = " \t\n\r\f\v"  # what \s matches under re.ASCII
 # A digit, then a unit word or the basis of an implied unit, as _DOSE reads them (a superset: no \b before "per").
-_UNIT_AFTER_DIGIT = re.compile(
+_UNIT_AFTER_DIGIT: Final = re.compile(
     rf"[0-9]\s*(?:(?:{_UNIT_WORDS})(?![a-z])|(?:/|per\s+)\s*(?:{_BASIS_WORDS})(?![a-z0-9]))", _FLAGS
 )
-_RATE_AFTER = re.compile(r"\s*/\s*[a-z]", _FLAGS)
-_THRESHOLD_BEFORE = re.compile(
+_RATE_AFTER: Final = re.compile(r"\s*/\s*[a-z]", _FLAGS)
+_THRESHOLD_BEFORE: Final = re.compile(
     r"(?:[<>≤≥]=?|\b(?:more|less|greater|fewer)\s+than|\bexceed(?:s|ing)?|\babove|\bbelow)\s*$", _FLAGS
 )
-_THRESHOLD_REACH = 30
+_THRESHOLD_REACH: Final = 30
 
 # Groups that write an amount in powers of ten, and how each scales the mantissa.
-_SCALES: tuple[tuple[str, Callable[[str], float]], ...] = (
+_SCALES: Final[tuple[tuple[str, Callable[[str], float]], ...]] = (
     ("power", lambda power: 10.0 ** int(power)),
     ("epower", lambda power: 10.0 ** int(power)),
     ("word", lambda word: _MULTIPLIERS[word.lower()]),
 )
-_SCIENTIFIC_GROUPS = ("power", "epower", "word", "factor", "bare")
+_SCIENTIFIC_GROUPS: Final = ("power", "epower", "word", "factor", "bare")
 
 
 class _Cleaned(NamedTuple):

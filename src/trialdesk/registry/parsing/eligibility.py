@@ -88,49 +88,51 @@ INCLUSION: Final = "inclusion"
 EXCLUSION: Final = "exclusion"
 WITHDRAWAL: Final = "withdrawal"
 
-_I = re.IGNORECASE
+_I: Final = re.IGNORECASE
 
 # --------------------------------------------------------------------------------------------------- splitting
 
-_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>=^~|&:;'\"$%])")
-_MARKER = re.compile(
+_ESCAPE: Final = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>=^~|&:;'\"$%])")
+_MARKER: Final = re.compile(
     r"(?:(?P<bullet>[*•·▪●◦○■□➢►\-–—+o])(?=\s)|\((?P<pnum>\d{1,2})\)|(?P<num>\d{1,2})[.)、．）](?!\d)"
     r"|(?P<roman>(?:ii|iii|iv|vi|vii|viii|ix|x))[.)](?=\s)|\((?P<palpha>[a-z])\)|(?P<alpha>[a-z])[.)](?=\s)"
     r"|(?P<circled>[\u2460-\u2473]))[ \t]*",
     _I,
 )
-_HEADING_KINDS: tuple[tuple[re.Pattern[str], str], ...] = (
+_HEADING_KINDS: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
     (re.compile(r"\b(?:rejection|cessation|withdrawal|discontinuation|termination|stopping)\b", _I), WITHDRAWAL),
     (re.compile(r"\bexclu", _I), EXCLUSION),
     (re.compile(r"\binclu|\beligib|\bmust\s+meet\b", _I), INCLUSION),
 )
-_NAMED_HEADING = re.compile(
+_NAMED_HEADING: Final = re.compile(
     r"[\s*#_>]*(?P<head>(?:(?:key|main|additional|general|other)\s+)?(?:inclusion|exclusion|eligibility|rejection"
     r"|cessation|withdrawal|discontinuation|termination|stopping)\s+criteri(?:a|on))\b[\s*#_]*"
     r"(?:[:：][\s*#_]*(?P<rest>.*))?$",
     _I,
 )
-_SPLIT_CUE = re.compile(
+_SPLIT_CUE: Final = re.compile(
     r"\b(?:functions?|laborator\w*|lab|values?|ha?ematolog\w*|organs?|marrow|renal|hepatic|liver|kidney|coagulation"
     r"|biochem\w*|blood|cardiac|heart|defined|follows|determined|demonstrated|evidenced|criteria|requirements?"
     r"|standards?|parameters?|limits?)\b",
     _I,
 )
-_CARVE_OUT_CUE = re.compile(r"\b(?:except\w*|exceptions?|allowed|permitted|unless|excluding|not\s+apply|may)\b", _I)
-_EVERY_CUE = {
+_CARVE_OUT_CUE: Final = re.compile(
+    r"\b(?:except\w*|exceptions?|allowed|permitted|unless|excluding|not\s+apply|may)\b", _I
+)
+_EVERY_CUE: Final = {
     INCLUSION: re.compile(r"\ball\s+(?:of\s+)?the\s+following\b", _I),
     EXCLUSION: re.compile(r"\b(?:any|one\s+or\s+more)\s+of\s+the\s+following\b", _I),
 }
-_MERGE_CUE = re.compile(r"\b(?:if|when|such\s+as|e\.g|including|apply)\b", _I)
-_POINTER = re.compile(r"\bfollowing\b.*\bcriteri", _I)
-_ENDS_WITH_OR = re.compile(r"\b(?:or|and/or)\W*$", _I)
-_PARAGRAPH_MARK = re.compile(r"[()\[\]（）;；]")
-_ALNUM = re.compile(r"[^\W_]")  # a letter or digit, as str.isalnum reads one
-_MAX_DEPTH = 8  # deeper indentation is read as the same level (registry lists nest 3 deep at most)
-_SEQUENCE = re.compile(r"(\(?)(\d{1,2}|[a-z])([.)、．）]?)", _I)
-_ALTERNATIVE_CUE = re.compile(r"\b(?:any|one|either|at\s+least\s+one)\s+of\b|\beither\b", _I)
-_ALL_CUE = re.compile(r"\b(?:all|both)\s+of\b", _I)
-_QUALIFIER_START = re.compile(
+_MERGE_CUE: Final = re.compile(r"\b(?:if|when|such\s+as|e\.g|including|apply)\b", _I)
+_POINTER: Final = re.compile(r"\bfollowing\b.*\bcriteri", _I)
+_ENDS_WITH_OR: Final = re.compile(r"\b(?:or|and/or)\W*$", _I)
+_PARAGRAPH_MARK: Final = re.compile(r"[()\[\]（）;；]")
+_ALNUM: Final = re.compile(r"[^\W_]")  # a letter or digit, as str.isalnum reads one
+_MAX_DEPTH: Final = 8  # deeper indentation is read as the same level (registry lists nest 3 deep at most)
+_SEQUENCE: Final = re.compile(r"(\(?)(\d{1,2}|[a-z])([.)、．）]?)", _I)
+_ALTERNATIVE_CUE: Final = re.compile(r"\b(?:any|one|either|at\s+least\s+one)\s+of\b|\beither\b", _I)
+_ALL_CUE: Final = re.compile(r"\b(?:all|both)\s+of\b", _I)
+_QUALIFIER_START: Final = re.compile(
     r"(?:for|if|unless|except|in|when|whichever|or|and|but|which|including|excluding|e\.g|i\.e|note|otherwise"
     r"|with|without)\b",
     _I,
@@ -342,21 +344,21 @@ def split_criteria(text: str) -> list[tuple[str, str]]:
 
 # ------------------------------------------------------------------------------------------ classification
 
-_NUM = r"(?:(?<![\d.])\d+(?:\.\d+)?)"
-_VALUE = r"(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![.,]\d)"
-_SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
-_SYMBOLS: tuple[tuple[str, str], ...] = (
+_NUM: Final = r"(?:(?<![\d.])\d+(?:\.\d+)?)"
+_VALUE: Final = r"(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?![.,]\d)"
+_SUPERSCRIPT: Final = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+_SYMBOLS: Final[tuple[tuple[str, str], ...]] = (
     ("≥", ">="), ("⩾", ">="), ("≧", ">="), ("≤", "<="), ("⩽", "<="), ("≦", "<="), ("＞", ">"), ("＜", "<"),
     ("＝", "="), ("（", "("), ("）", ")"), ("：", ":"), ("；", ";"), ("，", ","), ("、", ","), ("–", "-"), ("—", "-"),
     ("－", "-"), ("～", "-"), ("~", "-"), ("×", " x "), ("µ", "u"), ("μ", "u"), ("\u00a0", " "),
 )  # fmt: skip
 # one pass for every symbol (each is one character, and no replacement holds another symbol)
-_SYMBOL_TABLE: dict[str, str] = {
+_SYMBOL_TABLE: Final[dict[str, str]] = {
     **dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789", strict=True)),
     **dict(_SYMBOLS),
 }
 # a regex finds the few symbols in a text much faster than str.translate with a dict walks every character
-_SYMBOL = re.compile("[" + re.escape("".join(_SYMBOL_TABLE)) + "]")
+_SYMBOL: Final = re.compile("[" + re.escape("".join(_SYMBOL_TABLE)) + "]")
 
 
 def _read_symbol(match: re.Match[str]) -> str:
@@ -365,7 +367,7 @@ def _read_symbol(match: re.Match[str]) -> str:
 
 # Each phrase with the lower-case words one of which every match contains: a text without any is not searched (the
 # replacements never create one of the words a later phrase needs, so checking the text once gives the same result).
-_PHRASES: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = tuple(
+_PHRASES: Final[tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...]] = tuple(
     (re.compile(pattern, _I), replacement, keywords)
     for pattern, replacement, keywords in (
         (r"\byears?[-\s]old\b", "years old", ("old",)),
@@ -388,7 +390,7 @@ _PHRASES: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = tuple(
         (r"\btimes\b|-fold\b", " x ", ("times", "fold")),
     )
 )  # fmt: skip
-_FILLER_WORDS = (
+_FILLER_WORDS: Final = (
     "a an the of with who whose which that is are was were be being been has have having had must should shall "
     "will to in at on for as and or both also patient patients subject subjects participant participants "
     "volunteer volunteers people person persons individual individuals those them they women woman men man female "
@@ -398,8 +400,8 @@ _FILLER_WORDS = (
     "laboratory lab known documented confirmed evidence present presence inclusive inclusion range i e ie s "
     "currently current measured"
 )
-_FILLER = frozenset(_FILLER_WORDS.split())
-_TOKEN = re.compile(r"[^\W_]+|[<>=]")
+_FILLER: Final = frozenset(_FILLER_WORDS.split())
+_TOKEN: Final = re.compile(r"[^\W_]+|[<>=]")
 
 
 @dataclass(frozen=True)
@@ -412,8 +414,8 @@ class _Fact:
     trivial: bool = False
 
 
-_WHITESPACE = re.compile(r"\s+")
-_POWER = re.compile(r"10([⁰¹²³⁴⁵⁶⁷⁸⁹]+)")
+_WHITESPACE: Final = re.compile(r"\s+")
+_POWER: Final = re.compile(r"10([⁰¹²³⁴⁵⁶⁷⁸⁹]+)")
 _Builder = Callable[[re.Match[str], str], tuple[str, int] | None]
 
 
@@ -468,11 +470,11 @@ def _join(terms: list[str], joiner: str) -> str:
 
 # age ---------------------------------------------------------------------------------------------------------
 
-_AGE_WORD = r"\bage[ds]?\b"
-_AGE_UNIT = r"(?:years?|yrs?|months?)\b"
-_OLD = r"(?:\s*(?:old|of\s+age))?"
-_SECOND = rf"(?:\s*(?P<join>and|or|,)?\s*(?P<op2>[<>]=?)\s*(?P<b>{_NUM})\s*(?P<bu>{_AGE_UNIT})?{_OLD})?"
-_AGE_PATTERNS = (
+_AGE_WORD: Final = r"\bage[ds]?\b"
+_AGE_UNIT: Final = r"(?:years?|yrs?|months?)\b"
+_OLD: Final = r"(?:\s*(?:old|of\s+age))?"
+_SECOND: Final = rf"(?:\s*(?P<join>and|or|,)?\s*(?P<op2>[<>]=?)\s*(?P<b>{_NUM})\s*(?P<bu>{_AGE_UNIT})?{_OLD})?"
+_AGE_PATTERNS: Final = (
     rf"(?P<a>{_NUM})\s*(?P<au>{_AGE_UNIT})?{_OLD}\s*(?P<op1><=?)\s*age\b\s*(?P<op2><=?)\s*(?P<b>{_NUM})"
     rf"\s*(?P<bu>{_AGE_UNIT})?{_OLD}",
     rf"{_AGE_WORD}\s*(?:range\s*)?:?\s*(?:(?:of|between|from|is)\s+)?(?P<a>{_NUM})\s*(?P<au>{_AGE_UNIT})?{_OLD}"
@@ -510,7 +512,7 @@ def _build_age(match: re.Match[str], kind: str) -> tuple[str, int] | None:
 # sex, pregnancy, serology, proteinuria, CKD, washout -------------------------------------------------------------
 
 _MEN, _WOMEN = r"(?:males?|men)", r"(?:females?|women|woman)"
-_SEX_PATTERNS: tuple[tuple[str, str], ...] = (
+_SEX_PATTERNS: Final[tuple[tuple[str, str], ...]] = (
     (
         rf"\b(?:{_MEN}\s*(?:and/or|or|and|/|&)\s*{_WOMEN}|{_WOMEN}\s*(?:and/or|or|and|/|&)\s*{_MEN}"
         r"|both\s+(?:genders|sexes)|(?:all|any|either)\s+(?:sexes|sex|genders?)|(?:regardless|irrespective)\s+of\s+"
@@ -524,7 +526,7 @@ _SEX_PATTERNS: tuple[tuple[str, str], ...] = (
 )  # fmt: skip
 
 
-_FUNCTION_LABEL = (
+_FUNCTION_LABEL: Final = (
     r"^\s*(?:adequate\s+|normal\s+)?(?:liver|hepatic|renal|kidney|bone\s+marrow|ha?ematolog(?:ic|ical|y)|coagulation)"
     r"\s+functions?\s*:"
 )
@@ -541,23 +543,25 @@ def _sex_builder(sex: str) -> _Builder:
     return build
 
 
-_PLAN = (
+_PLAN: Final = (
     r"(?:planning|plans?|planned|intend(?:s|ing)?|wish(?:es|ing)?|willing|wants?|wanting|desir(?:e|es|ing))\s+"
     r"(?:to\s+)?(?:become\s+pregnant|get\s+pregnant|(?:a\s+)?pregnancy|have\s+(?:a\s+)?(?:baby|child|children)"
     r"|conceive)(?:\s+(?:in|within|during)\s+(?:the\s+)?(?:next\s+(?:year|\d+\s+(?:months?|years?))"
     r"|study(?:\s+(?:period|duration))?|trial(?:\s+period)?))?"
 )
-_PREGNANCY_TERMS = re.compile(
+_PREGNANCY_TERMS: Final = re.compile(
     rf"(?P<planning_pregnancy>{_PLAN})|(?P<pregnant>pregnan(?:t|cy))|"
     r"(?P<breastfeeding>breast[-\s]?feed(?:ing|s)?|lactat(?:ing|ion)|nursing)",
     _I,
 )
-_PREGNANCY_TERM = rf"(?:{_PLAN}|pregnan(?:t|cy)(?!\s+tests?)|breast[-\s]?feed(?:ing|s)?|lactat(?:ing|ion)|nursing)"
-_PREGNANCY_SEP = (
+_PREGNANCY_TERM: Final = (
+    rf"(?:{_PLAN}|pregnan(?:t|cy)(?!\s+tests?)|breast[-\s]?feed(?:ing|s)?|lactat(?:ing|ion)|nursing)"
+)
+_PREGNANCY_SEP: Final = (
     r"(?:\s|,|;|/|\b(?:or|and|women|woman|females?|patients|subjects|participants|those|who|are|is|currently)\b)+"
 )
-_NOT = r"(?:\bnot\s+|\bnon-?\s*)?"
-_PREGNANCY = rf"{_NOT}{_PREGNANCY_TERM}(?:{_PREGNANCY_SEP}{_NOT}{_PREGNANCY_TERM}){{0,6}}"
+_NOT: Final = r"(?:\bnot\s+|\bnon-?\s*)?"
+_PREGNANCY: Final = rf"{_NOT}{_PREGNANCY_TERM}(?:{_PREGNANCY_SEP}{_NOT}{_PREGNANCY_TERM}){{0,6}}"
 
 
 def _build_pregnancy(match: re.Match[str], kind: str) -> tuple[str, int] | None:
@@ -568,7 +572,7 @@ def _build_pregnancy(match: re.Match[str], kind: str) -> tuple[str, int] | None:
     return condition, match.end()
 
 
-_SEROLOGY_TESTS = re.compile(
+_SEROLOGY_TESTS: Final = re.compile(
     r"\b(?:(?P<hbsag>hbsag|hbs\s*ag|hepatitis\s+b\s+surface\s+antigen(?:\s*\(hbsag\))?|hepatitis\s+b(?:\s+virus)?"
     r"(?:\s*\(hbv\))?|hbv)|(?P<anti_hcv>anti-?\s*hcv(?:\s+antibody)?|hcv(?:\s+(?:antibody|ab))?|hepatitis\s+c"
     r"(?:\s+virus)?(?:\s+antibody)?(?:\s*\(hcv\))?)|(?P<anti_hiv>anti-?\s*hiv(?:\s*-?\s*1/2|\s*-?\s*1)?|hiv"
@@ -577,10 +581,10 @@ _SEROLOGY_TESTS = re.compile(
     r"(?![a-z0-9])",
     _I,
 )
-_TEST = re.sub(r"\(\?P<\w+>", "(?:", _SEROLOGY_TESTS.pattern)
-_LIST_SEP = r"\s*(?:,\s*(?:(?:and|or)\s+)?|/\s*|\band/or\s+|\band\s+|\bor\s+)"
-_TESTS = rf"(?P<list>{_TEST}(?:{_LIST_SEP}{_TEST}){{0,12}})"
-_SEROLOGY_PATTERNS = (
+_TEST: Final = re.sub(r"\(\?P<\w+>", "(?:", _SEROLOGY_TESTS.pattern)
+_LIST_SEP: Final = r"\s*(?:,\s*(?:(?:and|or)\s+)?|/\s*|\band/or\s+|\band\s+|\bor\s+)"
+_TESTS: Final = rf"(?P<list>{_TEST}(?:{_LIST_SEP}{_TEST}){{0,12}})"
+_SEROLOGY_PATTERNS: Final = (
     rf"(?:serolog(?:y|ical)\s+(?:tests?|markers?|results?)\s*(?:for\s+)?)?\(?\s*{_TESTS}\s*\)?\s*(?:(?:tests?|serology"
     r"|antibod(?:y|ies)|results?)\s*)?(?:(?:is|are|was|were|:)\s*)?(?P<pol>positive|negative)\b",
     rf"(?P<pol>positive|negative)\s+(?:(?:serolog(?:y|ical)|tests?|results?|screening|antibod(?:y|ies))\s+)*"
@@ -605,20 +609,20 @@ def _result_builder(name: str) -> _Builder:
     return build
 
 
-_INFECTION_SCREENING = (
+_INFECTION_SCREENING: Final = (
     r"(?P<pol>positive|negative)\s+(?:for\s+)?(?:infectious\s+diseases?|infection)\s+screening\b"
     r"|(?:infectious\s+diseases?|infection)\s+screening\s+(?:(?:is|was)\s+)?(?P<pol2>positive|negative)\b"
 )
-_PROTEINURIA = (
+_PROTEINURIA: Final = (
     r"(?:(?P<pol>positive|negative)\s+proteinuria|proteinuria\s+(?:(?:is|was)\s+)?(?P<pol2>positive|present|negative"
     r"|absent)|presence\s+of\s+proteinuria)(?:\s*,?\s*(?:with\s+or\s+without|or\s+combined(?:\s+with)?|with|or)\s+"
     r"(?:combined\s+)?ha?ematuria)?"
 )
-_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5}
-_STAGE = r"(?:iv|v|i{1,3}|[1-5])(?![a-z0-9])"
-_CKD_NAME = r"(?:chronic\s+kidney\s+disease|ckd)(?:\s*\(ckd\))?"
-_STAGES = rf"(?P<a>{_STAGE})(?:\s*(?P<sep>-|to|or|and|,)\s*(?P<b>{_STAGE}))?"
-_CKD_PATTERNS = (
+_ROMAN: Final = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5}
+_STAGE: Final = r"(?:iv|v|i{1,3}|[1-5])(?![a-z0-9])"
+_CKD_NAME: Final = r"(?:chronic\s+kidney\s+disease|ckd)(?:\s*\(ckd\))?"
+_STAGES: Final = rf"(?P<a>{_STAGE})(?:\s*(?P<sep>-|to|or|and|,)\s*(?P<b>{_STAGE}))?"
+_CKD_PATTERNS: Final = (
     rf"\b{_CKD_NAME}\s*(?:stages?)?\s*:?\s*{_STAGES}(?:\s*stages?)?",
     rf"\bstages?\s*{_STAGES}\s*{_CKD_NAME}",
 )
@@ -642,13 +646,13 @@ def _build_ckd(match: re.Match[str], kind: str) -> tuple[str, int] | None:
     return f"ckd_stage >= {low} and ckd_stage <= {high}", match.end()
 
 
-_WORD_NUMBERS = {
+_WORD_NUMBERS: Final = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
     "eleven": 11, "twelve": 12, "thirty": 30,
 }  # fmt: skip
-_DAYS_PER = {"day": 1, "week": 7, "month": 30, "year": 365}
-_TREATMENT = r"(?:treatments?|therap(?:y|ies)|medications?|drugs?|agents?)"
-_WASHOUT_CATEGORIES = re.compile(
+_DAYS_PER: Final = {"day": 1, "week": 7, "month": 30, "year": 365}
+_TREATMENT: Final = r"(?:treatments?|therap(?:y|ies)|medications?|drugs?|agents?)"
+_WASHOUT_CATEGORIES: Final = re.compile(
     rf"(?P<systemic_treatment>systemic\s+{_TREATMENT})|(?P<topical_treatment>topical\s+{_TREATMENT})"
     r"|(?P<trial_participation>(?:participation|participat(?:ed|ing)|enrol(?:l)?(?:ment|ed))\s+in\s+"
     r"(?:(?:any|an|other|another|a)\s+)*(?:interventional\s+)?(?:clinical\s+)?(?:trials?|stud(?:y|ies)))"
@@ -656,14 +660,14 @@ _WASHOUT_CATEGORIES = re.compile(
     rf"(?:products?|medicinal\s+products?|{_TREATMENT}))",
     _I,
 )
-_ANCHOR = (
+_ANCHOR: Final = (
     r"(?:baseline(?:\s+visit)?|screening(?:\s+visit)?|enrol(?:l)?ment|randomi[sz]ation|study\s+(?:entry|start"
     r"|enrol(?:l)?ment|treatment|drug|intervention)|first\s+(?:dose|administration|infusion|treatment)(?:\s+of\s+"
     r"(?:the\s+)?(?:study\s+)?(?:drug|treatment|intervention|medication))?|treatment|infusion|inclusion|entry"
     r"|(?:signing\s+(?:the\s+)?)?informed\s+consent(?:\s+form)?)"
 )
-_CATEGORY = re.sub(r"\(\?P<\w+>", "(?:", _WASHOUT_CATEGORIES.pattern)
-_WASHOUT = (
+_CATEGORY: Final = re.sub(r"\(\?P<\w+>", "(?:", _WASHOUT_CATEGORIES.pattern)
+_WASHOUT: Final = (
     r"(?P<neg>\b(?:no|not|without)\s+)?(?:(?:received|receiving|use\s+of|treatment\s+with|prior|previous|other)\s+)*"
     rf"(?P<cat>{_CATEGORY})"
     r"\s*(?:within|(?:in|during)\s+the\s+(?:past|last|previous|preceding))\s+(?:the\s+)?"
@@ -686,7 +690,7 @@ def _build_washout(match: re.Match[str], kind: str) -> tuple[str, int] | None:
 
 # scores and laboratory thresholds -------------------------------------------------------------------------------
 
-_COUNT_UNITS = (
+_COUNT_UNITS: Final = (
     (r"x\s*10\s*\^?\s*9\s*/\s*l|x\s*109\s*/\s*l|10\s*\^\s*9\s*/\s*l|x\s*10e9\s*/\s*l|g\s*/\s*l", 1.0),
     (r"x\s*10\s*\^?\s*3\s*/\s*(?:u|mc)l|x\s*103\s*/\s*(?:u|mc)l|k\s*/\s*(?:u|mc)l", 1.0),
     (r"(?:cells\s*)?/\s*(?:mm\s*\^?\s*3|(?:u|mc)l|cubic\s+mm)", 0.001),
@@ -705,7 +709,7 @@ class _Analyte:
     ranged: bool = False
 
 
-_ANALYTES = (
+_ANALYTES: Final = (
     _Analyte("pasi", r"pasi|psoriasis\s+area\s+(?:and|&)\s+severity\s+index", (), (0, 72), uln=False, ranged=True),
     _Analyte(
         "ecog",
@@ -750,22 +754,22 @@ _ANALYTES = (
              uln=False),
     _Analyte("bmi", r"bmi|body\s+mass\s+index", ((r"kg\s*/\s*m\s*\^?\s*2", 1.0),), (10, 80), uln=False),
 )  # fmt: skip
-_BY_FIELD = {analyte.key: analyte for analyte in _ANALYTES}
-_ABBREVIATION = r"(?:\s*\([a-z0-9 /\-]{1,15}\))?"
-_ANALYTE_NAMES = re.compile(
+_BY_FIELD: Final = {analyte.key: analyte for analyte in _ANALYTES}
+_ABBREVIATION: Final = r"(?:\s*\([a-z0-9 /\-]{1,15}\))?"
+_ANALYTE_NAMES: Final = re.compile(
     r"\b(?:" + "|".join(f"(?P<{a.key}>{a.names})" for a in _ANALYTES) + rf")(?![a-z0-9]){_ABBREVIATION}", _I
 )
-_NAME = r"\b(?:" + "|".join(a.names for a in _ANALYTES) + rf")(?![a-z0-9]){_ABBREVIATION}"
-_LAB_LIST = rf"(?P<list>{_NAME}(?:{_LIST_SEP}{_NAME}){{0,8}})"
-_GAP = r"(?:\s|[:,]|\b(?:levels?|counts?|values?|concentrations?|score|of|is|are|must|should|be|serum|total)\b)*"
-_THRESHOLD = rf"{_LAB_LIST}{_GAP}(?P<op><=|>=|<|>|=)\s*(?P<num>{_VALUE})"
-_RANGE = rf"{_LAB_LIST}{_GAP}(?P<values>{_VALUE}(?:\s*(?:-|to|or|,\s*or|,)\s*{_VALUE})+)"
-_ULN = re.compile(
+_NAME: Final = r"\b(?:" + "|".join(a.names for a in _ANALYTES) + rf")(?![a-z0-9]){_ABBREVIATION}"
+_LAB_LIST: Final = rf"(?P<list>{_NAME}(?:{_LIST_SEP}{_NAME}){{0,8}})"
+_GAP: Final = r"(?:\s|[:,]|\b(?:levels?|counts?|values?|concentrations?|score|of|is|are|must|should|be|serum|total)\b)*"
+_THRESHOLD: Final = rf"{_LAB_LIST}{_GAP}(?P<op><=|>=|<|>|=)\s*(?P<num>{_VALUE})"
+_RANGE: Final = rf"{_LAB_LIST}{_GAP}(?P<values>{_VALUE}(?:\s*(?:-|to|or|,\s*or|,)\s*{_VALUE})+)"
+_ULN: Final = re.compile(
     r"\s*(?:[x*]\s*)?(?:the\s+)?(?:institutional\s+)?(?:uln|unl|upper\s+limits?\s+of\s+(?:the\s+)?normal(?:\s+range)?"
     r"(?:\s*\((?:uln|unl)\))?|upper\s+normal\s+limit)(?![a-z])",
     _I,
 )
-_UNIT_LIKE = re.compile(
+_UNIT_LIKE: Final = re.compile(
     r"\s*(?:[\d%/]|x\s*10|[a-z]+\s*/|(?:mg|g|gm|u|iu|mmol|umol|mol|ml|mm|cells|k|l|ms|kg|ng|pg|mcg|ug)\b)", _I
 )
 
@@ -833,35 +837,35 @@ def _build_range(match: re.Match[str], kind: str) -> tuple[str, int] | None:
 # Keywords (lower case) that a rule's match must contain: a tuple of alternatives per requirement, every requirement
 # must hold. A rule whose keywords the text lacks cannot match and is skipped (a cheap pre-check, same result).
 _Keywords = tuple[tuple[str, ...], ...]
-_SEROLOGY_WORDS = ("hbs", "hepatitis", "hbv", "hcv", "hiv", "immunodeficiency", "tp", "syphilis", "treponema")
-_POLARITY = ("positive", "negative")
-_ANALYTE_WORDS = (
+_SEROLOGY_WORDS: Final = ("hbs", "hepatitis", "hbv", "hcv", "hiv", "immunodeficiency", "tp", "syphilis", "treponema")
+_POLARITY: Final = ("positive", "negative")
+_ANALYTE_WORDS: Final = (
     "pasi", "psoriasis", "ecog", "eastern", "gfr", "glomerular", "creatinine", "crcl", "ccr", "alt", "alat", "sgpt",
     "alanine", "ast", "asat", "sgot", "aspartate", "bilirubin", "tbil", "scr", "platelet", "plt", "neutrophil", "anc",
     "white", "wbc", "leu", "emoglobin", "hgb", "hb", "inr", "international", "albumin", "alb", "left", "lvef", "bmi",
     "body",
 )  # fmt: skip
-_AGE_UNIT_WORDS = ("year", "yr", "month")
-_DIGITS = tuple("0123456789")  # for texts in ASCII only (any other text counts as having digits)
+_AGE_UNIT_WORDS: Final = ("year", "yr", "month")
+_DIGITS: Final = tuple("0123456789")  # for texts in ASCII only (any other text counts as having digits)
 # Lower-case words one of which every match of a rule starts with (each alternative's possible first word): such a
 # rule is tried only where the text has one of them (no match can start elsewhere, so the matches are the same).
-_ANALYTE_STARTS = (
+_ANALYTE_STARTS: Final = (
     "pasi", "psoriasis", "ecog", "eastern", "egfr", "gfr", "estimated", "glomerular", "creatinine", "crcl", "ccr",
     "al", "sgpt", "as", "sgot", "total", "bilirubin", "tbil", "serum", "scr", "platelet", "plt", "absolute", "anc",
     "neutrophil", "white", "wbc", "leu", "hemoglobin", "haemoglobin", "hgb", "hb", "inr", "international", "lvef",
     "left", "bmi", "body",
 )  # fmt: skip
-_SEX_STARTS = (
+_SEX_STARTS: Final = (
     "male", "men", "female", "wom", "both", "all", "any", "either", "regardless", "irrespective", "gender", "sex",
 )  # fmt: skip
-_PREGNANCY_STARTS = (
+_PREGNANCY_STARTS: Final = (
     "no", "plan", "intend", "wish", "willing", "want", "desir", "pregnan", "breast", "lactat", "nursing",
 )  # fmt: skip
-_WASHOUT_STARTS = (
+_WASHOUT_STARTS: Final = (
     "no", "without", "received", "receiving", "use", "treatment", "prior", "previous", "other", "systemic", "topical",
     "participat", "enrol", "receipt", "any", "an", "investigational",
 )  # fmt: skip
-_RULES: tuple[tuple[re.Pattern[str], _Builder, bool, _Keywords], ...] = tuple(
+_RULES: Final[tuple[tuple[re.Pattern[str], _Builder, bool, _Keywords], ...]] = tuple(
     (re.compile(pattern, _I), builder, trivial, keywords)
     for pattern, builder, trivial, keywords in (
         (_WASHOUT, _build_washout, False, (("systemic", "topical", "participat", "enrol", "investigational"),
@@ -911,9 +915,9 @@ def _number_requirements() -> tuple[dict[str, int], tuple[int, ...]]:
 # A text meets a rule's keyword requirements when the keywords it contains cover the rule's mask (one pass over
 # the keywords per text instead of one set test per requirement per rule).
 _KEYWORD_BITS, _RULE_NEEDS = _number_requirements()
-_KEYWORDS = tuple(_KEYWORD_BITS.items())
-_DIGIT_BITS = functools.reduce(operator.or_, (_KEYWORD_BITS.get(digit, 0) for digit in _DIGITS))
-_RULE_STARTS: dict[re.Pattern[str], tuple[str, ...]] = {
+_KEYWORDS: Final = tuple(_KEYWORD_BITS.items())
+_DIGIT_BITS: Final = functools.reduce(operator.or_, (_KEYWORD_BITS.get(digit, 0) for digit in _DIGITS))
+_RULE_STARTS: Final[dict[re.Pattern[str], tuple[str, ...]]] = {
     re.compile(pattern, _I): starts  # a pattern compares equal to the rule's compiled from the same text
     for pattern, starts in (
         (_WASHOUT, _WASHOUT_STARTS),
@@ -931,7 +935,7 @@ _RULE_STARTS: dict[re.Pattern[str], tuple[str, ...]] = {
     )
 }
 # each rule's start words, looked up once: hashing a compiled pattern hashes its whole program, on every lookup
-_RULE_START_WORDS = tuple(_RULE_STARTS.get(pattern) for pattern, *_ in _RULES)
+_RULE_START_WORDS: Final = tuple(_RULE_STARTS.get(pattern) for pattern, *_ in _RULES)
 
 
 def _find_starts(lowered: str, starts: tuple[str, ...]) -> list[int]:
@@ -972,21 +976,21 @@ def _scan(pattern: re.Pattern[str], normal: str, positions: list[int]) -> list[r
 #   so could the whole word (the rest is made of pieces). So a word the check cannot spell is still, or leaves, a
 #   word the rules cannot read after the phrases are unified;
 # - parentheses are kept (their content may shrink), so every parenthesis the rules see is one the check skips.
-_CONSUMING = (
+_CONSUMING: Final = (
     *(pattern.pattern for pattern, *_ in _RULES),
     _ULN.pattern,
     *(unit for analyte in _ANALYTES for unit, _ in analyte.units),
 )
 # the patterns whose words the pieces cover: the consuming ones with an empty "()" for the abbreviation, and phrases
-_SPELLED_PATTERNS = (
+_SPELLED_PATTERNS: Final = (
     *(p.replace(_ABBREVIATION, r"(?:\s*\(\))?") for p in _CONSUMING),
     *(p.pattern for p, _, _ in _PHRASES),
 )
-_PIECES = read_pattern_pieces(_SPELLED_PATTERNS, _I) | _FILLER
-_PARENTHESIS = re.compile(r"\([^()]*\)")
-_WORD = re.compile(r"[a-z0-9]+")
-_ANY_WORD = re.compile(r"[^\W_]+")  # a word as the leftover check reads it (``_TOKEN``)
-_ZEROS = str.maketrans("123456789", "000000000")
+_PIECES: Final = read_pattern_pieces(_SPELLED_PATTERNS, _I) | _FILLER
+_PARENTHESIS: Final = re.compile(r"\([^()]*\)")
+_WORD: Final = re.compile(r"[a-z0-9]+")
+_ANY_WORD: Final = re.compile(r"[^\W_]+")  # a word as the leftover check reads it (``_TOKEN``)
+_ZEROS: Final = str.maketrans("123456789", "000000000")
 
 
 def _may_be_read(text: str) -> bool:
@@ -1077,8 +1081,8 @@ def _read_expression(kind: str, plain: str) -> str | None:
     return _join([fact.expression for fact in kept], joiners.pop() if joiners else "and")
 
 
-_NAME_OR_STRING = re.compile(r'"[^"]*"|(?<![\w.])([A-Za-z_]\w*)')
-_OPERATOR_WORDS = frozenset({"and", "or", "not"})
+_NAME_OR_STRING: Final = re.compile(r'"[^"]*"|(?<![\w.])([A-Za-z_]\w*)')
+_OPERATOR_WORDS: Final = frozenset({"and", "or", "not"})
 
 
 def _read_fields(expression: str) -> tuple[str, ...]:

@@ -41,7 +41,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal, cast
+from typing import Final, Literal, cast
 
 from trialdesk.protocol.values import DoseAmount, DoseBasis, EscalationText, NotUnderstood, Parsed, Span
 from trialdesk.registry.parsing.letters import fold_to_ascii
@@ -62,35 +62,35 @@ Field = Literal[
     "design", "cohort_size", "expansion_size", "expansion_total", "stop_above", "dlt_window_days", "cohort_gap_days"
 ]
 
-_WORDS = {
+_WORDS: Final = {
     **CARDINAL_WORDS,
     "fourteen": 14,
     "twenty-one": 21,
     "twenty-eight": 28,
     "thirty": 30,
 }
-_UNIT_DAYS = {"hour": 1 / 24, "hr": 1 / 24, "h": 1 / 24, "day": 1.0, "d": 1.0, "week": 7.0, "wk": 7.0}
+_UNIT_DAYS: Final = {"hour": 1 / 24, "hr": 1 / 24, "h": 1 / 24, "day": 1.0, "d": 1.0, "week": 7.0, "wk": 7.0}
 
 # Building blocks (each with exactly the groups named in its comment).
-_N = r"(\d{1,3}|" + "|".join(sorted(_WORDS, key=len, reverse=True)) + r")"  # one group: a count
-_UNIT = r"(hours?|hrs?|h|days?|d|weeks?|wks?)\b"  # one group: a time unit
-_PEOPLE = r"(?:participants?|patients?|subjects?|volunteers?|people)"
-_DLT = r"(?:DLTs?|dose[\s-]*limiting[\s-]*toxicit(?:y|ies)(?:\s*\(\s*DLTs?\s*\))?)"
+_N: Final = r"(\d{1,3}|" + "|".join(sorted(_WORDS, key=len, reverse=True)) + r")"  # one group: a count
+_UNIT: Final = r"(hours?|hrs?|h|days?|d|weeks?|wks?)\b"  # one group: a time unit
+_PEOPLE: Final = r"(?:participants?|patients?|subjects?|volunteers?|people)"
+_DLT: Final = r"(?:DLTs?|dose[\s-]*limiting[\s-]*toxicit(?:y|ies)(?:\s*\(\s*DLTs?\s*\))?)"
 # Closes "(?:\s+PEOPLE": the people word, or no word when "at the same (dose) level" follows soon.
-_SAME_LEVEL_AHEAD = r"\b|(?=\s+(?:[\w-]+\s+){0,3}at\s+the\s+same\b))"
-_NOT_ADDED = r"(?<!additional\s)(?<!more\s)(?<!further\s)(?<!another\s)"
+_SAME_LEVEL_AHEAD: Final = r"\b|(?=\s+(?:[\w-]+\s+){0,3}at\s+the\s+same\b))"
+_NOT_ADDED: Final = r"(?<!additional\s)(?<!more\s)(?<!further\s)(?<!another\s)"
 
-_DLT_CONTEXT = (re.compile(r"\bDLTs?\b|dose[\s-]*limiting", re.IGNORECASE),)
-_EXPANSION_CONTEXT = (
+_DLT_CONTEXT: Final = (re.compile(r"\bDLTs?\b|dose[\s-]*limiting", re.IGNORECASE),)
+_EXPANSION_CONTEXT: Final = (
     re.compile(r"same\s+(?:dose|level)|\bexpan|\bDLTs?\b|dose[\s-]*limiting|\btoxicit", re.IGNORECASE),
 )
-_STOP_CONTEXT = (
+_STOP_CONTEXT: Final = (
     re.compile(
         r"\bstop|\bhalt|terminat|\bceas|suspen|discontinu|escalat|\bMTD\b|maximum\s+tolerated|exceed", re.IGNORECASE
     ),
     re.compile(r"\bDLTs?\b|dose[\s-]*limiting|toxicit", re.IGNORECASE),
 )
-_COHORT_CONTEXT = (re.compile(r"\bcohorts?\b|dose\s+levels?|\bescalat", re.IGNORECASE),)
+_COHORT_CONTEXT: Final = (re.compile(r"\bcohorts?\b|dose\s+levels?|\bescalat", re.IGNORECASE),)
 
 
 def _count(text: str) -> float | None:
@@ -181,18 +181,18 @@ def _rule(
 
 
 # What "3+3" must be followed by to name a design.
-_PLUS_KIND = r"\b(?:\s*[-\s]\s*)(?:dose[\s-]*(?:de-?)?escalation|escalation|design|scheme|rule|method|cohorts?)"
-_A_PLUS_B = (
+_PLUS_KIND: Final = r"\b(?:\s*[-\s]\s*)(?:dose[\s-]*(?:de-?)?escalation|escalation|design|scheme|rule|method|cohorts?)"
+_A_PLUS_B: Final = (
     r"(?:\b(?:traditional|standard|classic(?:al)?|conventional|modified)\s+)?"
     r"\b([1-9])\s*\+\s*([1-9])" + _PLUS_KIND + r"(?:\s+(?:design|scheme|rule|method))?"
 )
 
 # The words before the count in "each cohort will consist of N" and "expanded to a total of N".
-_EACH_COHORT_HAS = (
+_EACH_COHORT_HAS: Final = (
     r"\b(?:each|every)\s+(?:cohort|dose\s+level|dose\s+group)\s+(?:will\s+)?(?:consists?|comprises?|includes?|"
     r"enrol(?:l?s)?|contains?|has|have|treats?)\s+(?:of\s+)?"
 )
-_EXPANDED_TO = r"\bexpand(?:ed)?\s+(?:the\s+cohort\s+)?to\s+(?:a\s+total\s+of\s+)?"
+_EXPANDED_TO: Final = r"\bexpand(?:ed)?\s+(?:the\s+cohort\s+)?to\s+(?:a\s+total\s+of\s+)?"
 
 RULES: tuple[EscalationRule, ...] = (
     # The design itself: "3+3" also says the cohort and expansion sizes unless something more explicit does.
@@ -338,17 +338,17 @@ RULES: tuple[EscalationRule, ...] = (
 )
 
 # Fields whose presence means a design is stated (a DLT window or a dose alone does not).
-_DESIGN_FIELDS: frozenset[Field] = frozenset(
+_DESIGN_FIELDS: Final[frozenset[Field]] = frozenset(
     {"design", "cohort_size", "expansion_size", "expansion_total", "stop_above", "cohort_gap_days"}
 )
 
 # A sentence: a run without terminators, where ". ; ! ?" only end a sentence before whitespace or the end.
-_SENTENCE = re.compile(r"(?:[^.;!?\n]|[.;!?](?!\s|$))+")
+_SENTENCE: Final = re.compile(r"(?:[^.;!?\n]|[.;!?](?!\s|$))+")
 
-_MANTISSA = r"(?<![\d.,])(\d{1,4}(?:\.\d{1,4})?)\s*"
-_TIMES = r"(?:[×xX*]|\\\*)\s*"
-_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
-_DOSE = re.compile(
+_MANTISSA: Final = r"(?<![\d.,])(\d{1,4}(?:\.\d{1,4})?)\s*"
+_TIMES: Final = r"(?:[×xX*]|\\\*)\s*"
+_SUPERSCRIPTS: Final = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
+_DOSE: Final = re.compile(
     _MANTISSA
     + r"(?:"
     + _TIMES
@@ -367,8 +367,8 @@ _DOSE = re.compile(
     + r")\s*(particles?|cells?)\b(?:\s*(?:/|per\s+)\s*(kg|m2|m²)\b)?",
     re.IGNORECASE,
 )
-_APPROXIMATE = re.compile(r"(?:approximately|approx\.?|about|around|~|≈)\s*$", re.IGNORECASE)
-_BASES: dict[str, DoseBasis] = {"kg": "per-kg", "m2": "per-m2", "m²": "per-m2"}
+_APPROXIMATE: Final = re.compile(r"(?:approximately|approx\.?|about|around|~|≈)\s*$", re.IGNORECASE)
+_BASES: Final[dict[str, DoseBasis]] = {"kg": "per-kg", "m2": "per-m2", "m²": "per-m2"}
 
 
 def find_dose_levels(text: str) -> list[Parsed[DoseAmount]]:
@@ -454,7 +454,7 @@ class _Evidence:
 # For each of RULES, lower-case words one of which every match of its pattern contains (as literal text of the
 # pattern; "≥" is the one non-ASCII literal): a rule whose words a sentence folded by fold_to_ascii lacks matches
 # nowhere in that sentence, so only the others are tried there.
-_RULE_WORDS: tuple[tuple[str, ...], ...] = (
+_RULE_WORDS: Final[tuple[tuple[str, ...], ...]] = (
     ("+",),
     ("+",),
     ("dose",),
@@ -480,10 +480,10 @@ _RULE_WORDS: tuple[tuple[str, ...], ...] = (
 )
 
 
-_WORDED_RULES: tuple[tuple[EscalationRule, frozenset[str]], ...] = tuple(
+_WORDED_RULES: Final[tuple[tuple[EscalationRule, frozenset[str]], ...]] = tuple(
     (rule, frozenset(words)) for rule, words in zip(RULES, _RULE_WORDS, strict=True)
 )
-_ALL_WORDS: tuple[str, ...] = tuple(sorted({word for words in _RULE_WORDS for word in words}))
+_ALL_WORDS: Final[tuple[str, ...]] = tuple(sorted({word for words in _RULE_WORDS for word in words}))
 
 
 def _rules_for(sentence: str) -> list[EscalationRule]:
@@ -517,7 +517,7 @@ def _collect_evidence(text: str) -> list[_Evidence]:
 
 
 # A decimal digit other than 0-9 (Arabic-Indic, full-width …): ``\d`` matches it and ``float`` reads it.
-_OTHER_DIGIT = re.compile(r"(?![0-9])\d")
+_OTHER_DIGIT: Final = re.compile(r"(?![0-9])\d")
 
 
 def _count_of(value: int) -> str:

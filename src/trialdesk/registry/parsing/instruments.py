@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Final, Literal
 
 from trialdesk.protocol.values import InstrumentMatch
 from trialdesk.registry.parsing.letters import LOWER_KEEPS
@@ -81,8 +81,8 @@ DECOMPENSATION_EVENTS = "decompensation-events"
 CLINICAL_EVENTS = "clinical-events"
 
 # ISNCSCI worksheet: ten key muscles and 28 dermatomes per side (as in trialdesk.scores.spine).
-_KEY_MUSCLES = ("C5", "C6", "C7", "C8", "T1", "L2", "L3", "L4", "L5", "S1")
-_DERMATOMES = (
+_KEY_MUSCLES: Final = ("C5", "C6", "C7", "C8", "T1", "L2", "L3", "L4", "L5", "S1")
+_DERMATOMES: Final = (
     *("C2", "C3", "C4", "C5", "C6", "C7", "C8"),
     *(f"T{n}" for n in range(1, 13)),
     *("L1", "L2", "L3", "L4", "L5", "S1", "S2", "S3", "S4-5"),
@@ -93,7 +93,7 @@ def _level(level: str) -> str:
     return level.lower().replace("-", "_")
 
 
-_ISNCSCI_FIELDS = (
+_ISNCSCI_FIELDS: Final = (
     *(f"{side}_motor_{_level(m)}" for side in ("right", "left") for m in _KEY_MUSCLES),
     *(
         f"{side}_{sense}_{_level(d)}"
@@ -104,13 +104,13 @@ _ISNCSCI_FIELDS = (
     "vac",
     "dap",
 )
-_PASI_FIELDS = tuple(
+_PASI_FIELDS: Final = tuple(
     f"{region}_{part}"
     for region in ("head", "upper_limbs", "trunk", "lower_limbs")
     for part in ("erythema", "induration", "desquamation", "area")
 )
-_MJOA_18_FIELDS = ("upper_motor", "lower_motor", "sensory_upper", "sphincter")
-_MJOA_17_FIELDS = ("upper_motor", "lower_motor", "sensory_upper", "sensory_trunk", "sensory_lower", "sphincter")
+_MJOA_18_FIELDS: Final = ("upper_motor", "lower_motor", "sensory_upper", "sphincter")
+_MJOA_17_FIELDS: Final = ("upper_motor", "lower_motor", "sensory_upper", "sensory_trunk", "sensory_lower", "sphincter")
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,7 @@ def _words(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.IGNORECASE)
 
 
-_TABLE = (
+_TABLE: Final = (
     Instrument(PASI, _PASI_FIELDS, _words(r"\bPASI\b|psoriasis\s+(?:area|activity)\s+(?:and|&)\s+severity")),
     Instrument(DLQI, tuple(f"q{n}" for n in range(1, 11)), _words(r"\bDLQI\b|dermatology\s+life\s+quality")),
     Instrument(
@@ -258,7 +258,7 @@ INSTRUMENTS: dict[str, Instrument] = {instrument.name: instrument for instrument
 
 # Lower-case words one of which an instrument's pattern needs in any match: an outcome without any of them cannot
 # match, so the pattern is not searched (a cheap pre-check with the same result; instruments not listed always are).
-_KEYWORDS: dict[str, tuple[str, ...]] = {
+_KEYWORDS: Final[dict[str, tuple[str, ...]]] = {
     PASI: ("pasi", "psoriasis"),
     DLQI: ("dlqi", "dermatology"),
     CHILD_PUGH: ("child", "ctp"),
@@ -286,7 +286,7 @@ _KEYWORDS: dict[str, tuple[str, ...]] = {
 # or "joa", "\b24[\s-]*h(?:ours?|rs?)?\.?\s+urine protein" with "24"): in most texts the pattern is tried only where
 # they occur (trialdesk.registry.parsing.startwords). Every such match also holds one of the instrument's
 # _KEYWORDS, so that pre-check, which skips only texts that cannot match, is not needed there.
-_STARTS: dict[str, tuple[str, ...]] = {
+_STARTS: Final[dict[str, tuple[str, ...]]] = {
     PASI: ("pasi", "psoriasis"),
     DLQI: ("dlqi", "dermatology"),
     CHILD_PUGH: ("child", "ctp"),
@@ -316,9 +316,9 @@ _STARTS: dict[str, tuple[str, ...]] = {
     ),
 }  # fmt: skip
 # Start words of pattern branches not led by \b: they may begin inside a word ("nonpsoriasis area and severity").
-_INSIDE_WORDS = ("psoriasis", "dermatology", "model", "american", "international", "japanese")
+_INSIDE_WORDS: Final = ("psoriasis", "dermatology", "model", "american", "international", "japanese")
 
-_NOT_A_PROPORTION = "".join(
+_NOT_A_PROPORTION: Final = "".join(
     rf"(?<!{word}\s)" for word in ("heart", "pulse", "respiratory", "filtration", "sedimentation", "flow", "infusion")
 )
 ANALYSES: tuple[tuple[Analysis, re.Pattern[str]], ...] = (
@@ -349,15 +349,15 @@ ANALYSES: tuple[tuple[Analysis, re.Pattern[str]], ...] = (
 
 # Lower-case words one of which every match of each ANALYSES pattern starts with (see _STARTS); only "%" is not led
 # by \b.
-_ANALYSIS_STARTS: tuple[tuple[str, ...], ...] = (
+_ANALYSIS_STARTS: Final[tuple[tuple[str, ...], ...]] = (
     ("time", "surviv", "event", "progression", "relapse", "disease", "kaplan", "hazard"),
     ("change", "improvement", "reduction", "decrease", "increase", "decline", "percent"),
     ("proportion", "percentage", "%", "rate", "incidence", "prevalence", "responder"),
     ("number", "count", "how"),
 )
-_ANALYSIS_START_WORDS = StartWords(_ANALYSIS_STARTS, inside=("%",))
+_ANALYSIS_START_WORDS: Final = StartWords(_ANALYSIS_STARTS, inside=("%",))
 # The instruments' start words and then the analyses', for one look at an outcome (OutcomeText).
-_OUTCOME_STARTS = StartWords(
+_OUTCOME_STARTS: Final = StartWords(
     [*(_STARTS[instrument.name] for instrument in _TABLE), *_ANALYSIS_STARTS], inside=(*_INSIDE_WORDS, "%")
 )
 

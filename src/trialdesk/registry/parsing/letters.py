@@ -12,12 +12,14 @@ Example:
 
 from __future__ import annotations
 
+from typing import Final
+
 __all__ = ["ASCII_LOOKALIKES", "LOWER_KEEPS", "fold_to_ascii"]
 
 ASCII_LOOKALIKES = {"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"}
 # the two of them that lower() leaves as they are: a text with one is not a lower-cased ASCII match of its pattern
 LOWER_KEEPS = ("\u0131", "\u017f")
-_TABLE = str.maketrans(ASCII_LOOKALIKES)
+_TABLE: Final = str.maketrans(ASCII_LOOKALIKES)
 
 
 def fold_to_ascii(text: str) -> str:

@@ -35,6 +35,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from itertools import pairwise
+from typing import Final
 
 from trialdesk.protocol.values import AdministrationSchedule, NotUnderstood, Parsed, Span
 from trialdesk.registry.parsing.numbers import CARDINAL_WORDS
@@ -42,11 +43,11 @@ from trialdesk.registry.parsing.whitespace import blank_spaces
 
 __all__ = ["parse_schedule"]
 
-_FLAGS = re.IGNORECASE | re.ASCII
-_MAX_DOSES = 100
-_CONVENTION = "days from the first dose (day 0); 1 week = 7 days, 1 month = 28 days"
+_FLAGS: Final = re.IGNORECASE | re.ASCII
+_MAX_DOSES: Final = 100
+_CONVENTION: Final = "days from the first dose (day 0); 1 week = 7 days, 1 month = 28 days"
 
-_NUMBER_WORDS = {
+_NUMBER_WORDS: Final = {
     "a": 1,
     "an": 1,
     "single": 1,
@@ -55,17 +56,17 @@ _NUMBER_WORDS = {
     "thrice": 3,
     "repeated": 2,
 }
-_UNIT_DAYS = {"day": 1, "week": 7, "fortnight": 14, "month": 28}
-_ADVERB_DAYS = {"daily": 1, "weekly": 7, "fortnightly": 14, "monthly": 28}
+_UNIT_DAYS: Final = {"day": 1, "week": 7, "fortnight": 14, "month": 28}
+_ADVERB_DAYS: Final = {"daily": 1, "weekly": 7, "fortnightly": 14, "monthly": 28}
 
 # Building blocks (no named groups: they are used more than once inside larger patterns).
-_N = r"(?:[0-9]{1,3}(?![0-9])|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
-_N_A = rf"(?:{_N}|an?)"
-_UNIT = r"(?:day|week|month|fortnight)s?\b"
-_NOUNS = r"(?:times|doses|infusions|injections|administrations|treatments|cycles)\b"
-_PER = r"(?!\s+(?:a|per|each|every|daily|weekly|monthly)\b)"  # "3 times a week" is a frequency, not a count
-_COUNT = rf"(?:\b{_N}\s+{_NOUNS}{_PER}|\b(?:twice|thrice)\b{_PER})"
-_INTERVAL = (
+_N: Final = r"(?:[0-9]{1,3}(?![0-9])|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+_N_A: Final = rf"(?:{_N}|an?)"
+_UNIT: Final = r"(?:day|week|month|fortnight)s?\b"
+_NOUNS: Final = r"(?:times|doses|infusions|injections|administrations|treatments|cycles)\b"
+_PER: Final = r"(?!\s+(?:a|per|each|every|daily|weekly|monthly)\b)"  # "3 times a week" is a frequency, not a count
+_COUNT: Final = rf"(?:\b{_N}\s+{_NOUNS}{_PER}|\b(?:twice|thrice)\b{_PER})"
+_INTERVAL: Final = (
     "(?:"
     + "|".join(
         (
@@ -80,27 +81,27 @@ _INTERVAL = (
     )
     + ")"
 )
-_DURATION = (
+_DURATION: Final = (
     rf"\bfor\s+(?:(?:a\s+total\s+of|successive|consecutive)\s+)?{_N_A}\s+(?:(?:successive|consecutive)\s+)?{_UNIT}"
 )
-_PHASE = (
+_PHASE: Final = (
     rf"(?:{_INTERVAL}\s*,?\s*(?:{_DURATION}|for\s+(?:a\s+total\s+of\s+)?{_COUNT}|{_COUNT})"
     rf"|{_COUNT}(?:[\s,]+[\w-]+){{0,4}}?[\s,]+{_INTERVAL})"
 )
-_THEN = r"\s*[,;]?\s*(?:and\s+)?then\s+(?:the\s+(?:last|next|remaining|following|final)\s+)?"
-_FILLER_WORDS = r"(?:[\w()-]+\s+)"
+_THEN: Final = r"\s*[,;]?\s*(?:and\s+)?then\s+(?:the\s+(?:last|next|remaining|following|final)\s+)?"
+_FILLER_WORDS: Final = r"(?:[\w()-]+\s+)"
 
-_DIGITS = re.compile(r"[0-9]+")
-_PHASE_RE = re.compile(_PHASE, _FLAGS)
-_INTERVAL_RE = re.compile(_INTERVAL, _FLAGS)
-_DURATION_RE = re.compile(_DURATION, _FLAGS)
-_AMOUNT_RE = re.compile(
+_DIGITS: Final = re.compile(r"[0-9]+")
+_PHASE_RE: Final = re.compile(_PHASE, _FLAGS)
+_INTERVAL_RE: Final = re.compile(_INTERVAL, _FLAGS)
+_DURATION_RE: Final = re.compile(_DURATION, _FLAGS)
+_AMOUNT_RE: Final = re.compile(
     rf"\b(?P<n>{_N_A})[\s-]+(?:(?:successive|consecutive)\s+)?(?P<unit>day|week|month|fortnight)", _FLAGS
 )
-_COUNT_RE = re.compile(rf"\b(?P<n>{_N})\s+{_NOUNS}|\b(?P<word>twice|thrice|repeated)\b", _FLAGS)
+_COUNT_RE: Final = re.compile(rf"\b(?P<n>{_N})\s+{_NOUNS}|\b(?P<word>twice|thrice|repeated)\b", _FLAGS)
 
 # How an interval phrase reads as days: the first reader that finds its pattern answers.
-_INTERVAL_READERS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], int | None]], ...] = (
+_INTERVAL_READERS: Final[tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], int | None]], ...]] = (
     (re.compile(r"\bother\s+(?P<unit>day|week|month)", _FLAGS), lambda m: 2 * _UNIT_DAYS[m["unit"].lower()]),
     (_AMOUNT_RE, lambda m: _days(m["n"], m["unit"])),
     (
@@ -314,30 +315,30 @@ def _counted(count: int | None) -> AdministrationSchedule | None:
     return AdministrationSchedule(count, (), None, f"{count} doses, timing not stated; {_CONVENTION}")
 
 
-_DOSE_NOUN = r"(?:dose|infusion|injection|administration|transplantation)"
-_DAY_LIST = re.compile(
+_DOSE_NOUN: Final = r"(?:dose|infusion|injection|administration|transplantation)"
+_DAY_LIST: Final = re.compile(
     r"\b(?P<unit>day|week)s?\s+"
     r"(?P<list>[0-9]{1,3}(?:\s*,\s*[0-9]{1,3})*(?:\s*,?\s*(?:and|&)\s*[0-9]{1,3})?)(?![0-9])",
     _FLAGS,
 )
-_GAP = re.compile(
+_GAP: Final = re.compile(
     rf"\b(?:the\s+)?interval\s+between\s+(?:the\s+)?(?P<count>{_N})\s+{_FILLER_WORDS}{{0,3}}?{_NOUNS}"
     rf"\s+(?:was|is|will\s+be|of|=)\s+(?:about\s+|approximately\s+)?(?P<gap>{_N_A})\s+(?P<unit>day|week|month)s?\b",
     _FLAGS,
 )
-_PHASES = re.compile(rf"{_PHASE}(?:{_THEN}{_PHASE})*", _FLAGS)
-_WINDOW = re.compile(
+_PHASES: Final = re.compile(rf"{_PHASE}(?:{_THEN}{_PHASE})*", _FLAGS)
+_WINDOW: Final = re.compile(
     rf"(?P<count>{_COUNT}|\brepeated\s+{_FILLER_WORDS}{{0,4}}?{_DOSE_NOUN}s?\b)"
     rf"(?:[^.]|\.(?=[0-9])){{0,120}}?\bwithin\s+(?P<n>{_N_A})\s+(?P<unit>day|week|month)s?\b",
     _FLAGS,
 )
-_SINGLE = re.compile(
+_SINGLE: Final = re.compile(
     rf"\b(?:an?\s+)?(?:single|one-time|one\s+time|only\s+one)\s+(?:(?!{_DOSE_NOUN})[\w-]+\s+){{0,3}}?"
     rf"{_DOSE_NOUN}\b(?!\s+(?:dose|amount|volume)\b)",
     _FLAGS,
 )
-_TOTAL = re.compile(rf"\ba\s+total\s+of\s+(?P<count>{_N})\s+{_FILLER_WORDS}{{0,10}}?{_NOUNS}", _FLAGS)
-_BARE_COUNT = re.compile(_COUNT, _FLAGS)
+_TOTAL: Final = re.compile(rf"\ba\s+total\s+of\s+(?P<count>{_N})\s+{_FILLER_WORDS}{{0,10}}?{_NOUNS}", _FLAGS)
+_BARE_COUNT: Final = re.compile(_COUNT, _FLAGS)
 
 
 def _starting(pattern: re.Pattern[str], words: tuple[str, ...]) -> re.Pattern[str]:
@@ -384,13 +385,38 @@ def _prefix_tree(words: list[str]) -> str:
 
 
 # The words a number (_N) or a count (_COUNT) starts with.
-_N_STARTS = ("[0-9]", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
-_COUNT_STARTS = (*_N_STARTS, "twice", "thrice")
+_N_STARTS: Final = (
+    "[0-9]",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+)
+_COUNT_STARTS: Final = (*_N_STARTS, "twice", "thrice")
 # An interval (_INTERVAL) starts with once, every, per, each, at, a number, or an adverb; a phase with an interval or
 # a count.
-_PHASE_STARTS = (*_COUNT_STARTS, "once", "every", "per", "each", "at", "daily", "weekly", "fortnightly", "monthly")
+_PHASE_STARTS: Final = (
+    *_COUNT_STARTS,
+    "once",
+    "every",
+    "per",
+    "each",
+    "at",
+    "daily",
+    "weekly",
+    "fortnightly",
+    "monthly",
+)
 
-_SCHEDULES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], AdministrationSchedule | None]], ...] = (
+_SCHEDULES: Final[tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], AdministrationSchedule | None]], ...]] = (
     (_starting(_DAY_LIST, ("day", "week")), _from_day_list),
     (_starting(_GAP, ("the", "interval")), _from_gap),
     (_starting(_PHASES, _PHASE_STARTS), _from_phases),
@@ -399,7 +425,7 @@ _SCHEDULES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], Administratio
     (_starting(_TOTAL, ("a",)), _from_total),
     (_starting(_BARE_COUNT, _COUNT_STARTS), _from_count),
 )
-_COUNT_WORDS = (
+_COUNT_WORDS: Final = (
     "times",
     "doses",
     "infusions",
@@ -414,7 +440,7 @@ _COUNT_WORDS = (
 # ASCII-only, so a text whose lower-cased form lacks every word of some group cannot match (lower-casing never turns
 # an ASCII letter into another). A word with a trailing space stands for the word and \s+: the text is searched with
 # every white space read as a plain space.
-_SCHEDULE_WORDS: tuple[tuple[tuple[str, ...], ...], ...] = (
+_SCHEDULE_WORDS: Final[tuple[tuple[tuple[str, ...], ...], ...]] = (
     (("day", "week"),),
     (("interval",),),
     (
@@ -429,4 +455,4 @@ _SCHEDULE_WORDS: tuple[tuple[tuple[str, ...], ...], ...] = (
 )
 # For each of _SCHEDULES, the lower-case words every match starts with, where they are few and rare enough that
 # finding them (see _matches) is quicker than scanning with the pattern; empty for the others.
-_SCHEDULE_ANCHORS: tuple[tuple[str, ...], ...] = (("day", "week"), (), (), (), (), (), ())
+_SCHEDULE_ANCHORS: Final[tuple[tuple[str, ...], ...]] = (("day", "week"), (), (), (), (), (), ())

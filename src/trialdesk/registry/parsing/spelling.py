@@ -30,19 +30,19 @@ import importlib
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 _parser: Any = importlib.import_module("re._parser")  # the parser behind re.compile (no public API gives the tree)
 _constants: Any = importlib.import_module("re._constants")
 
-_SEPARATOR = " "
-_DIGIT = "0"
-_MOST_STRINGS = 512  # a part matching more strings than this gives its sub-parts' pieces instead
-_MOST_CLASS_LETTERS = 4  # a class of more letters than this ("[a-z]") could spell any word
+_SEPARATOR: Final = " "
+_DIGIT: Final = "0"
+_MOST_STRINGS: Final = 512  # a part matching more strings than this gives its sub-parts' pieces instead
+_MOST_CLASS_LETTERS: Final = 4  # a class of more letters than this ("[a-z]") could spell any word
 
 
 _Trie = dict[str, "_Trie"]
-_END = ""  # the key that marks the end of a piece in a trie node
+_END: Final = ""  # the key that marks the end of a piece in a trie node
 
 
 @dataclass(frozen=True, eq=False)

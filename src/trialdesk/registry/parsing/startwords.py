@@ -35,14 +35,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from typing import Final
 
 from trialdesk.registry.parsing.letters import LOWER_KEEPS
 
 __all__ = ["StartWords", "first_match", "lower_for_starts"]
 
-_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789_")
+_WORD_BYTES: Final = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789_")
 # Every byte that ``[^a-z0-9_]`` matches becomes a space; the others stay (see StartWords._scan_ascii).
-_NON_WORD_TO_SPACE = bytes(byte if byte in _WORD_BYTES else 0x20 for byte in range(256))
+_NON_WORD_TO_SPACE: Final = bytes(byte if byte in _WORD_BYTES else 0x20 for byte in range(256))
 
 
 def lower_for_starts(text: str) -> str | None:

@@ -53,7 +53,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Literal, NamedTuple, cast
+from typing import Final, Literal, NamedTuple, cast
 
 from trialdesk.protocol.values import Anchor, NotUnderstood, Parsed, Span, VisitTarget
 from trialdesk.registry.parsing.letters import fold_to_ascii
@@ -71,7 +71,7 @@ DEFAULT_ANCHOR: Anchor = "first-dose"
 MAX_DAY = 36_500  # a hundred years: anything later is not a visit
 MAX_EXPANDED = 60  # "every 1 week up to 60 weeks" at most
 
-_ANCHOR_ORDER: dict[Anchor, int] = {
+_ANCHOR_ORDER: Final[dict[Anchor, int]] = {
     "screening": 0,
     "baseline": 1,
     "randomization": 2,
@@ -79,7 +79,7 @@ _ANCHOR_ORDER: dict[Anchor, int] = {
     "each-dose": 4,
     "last-dose": 5,
 }
-_LABELS: dict[Unit, str] = {
+_LABELS: Final[dict[Unit, str]] = {
     "minute": "Minute",
     "hour": "Hour",
     "day": "Day",
@@ -87,7 +87,7 @@ _LABELS: dict[Unit, str] = {
     "month": "Month",
     "year": "Year",
 }
-_NUMBER_WORDS = {
+_NUMBER_WORDS: Final = {
     **CARDINAL_WORDS,
 }
 
@@ -97,7 +97,7 @@ def _compile(pattern: str) -> re.Pattern[str]:
 
 
 # --- what stops a time frame from being a list of visits (searched anywhere in the time frame) ---------------
-_HEDGES: tuple[tuple[re.Pattern[str], str], ...] = (
+_HEDGES: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
     (
         _compile(
             r"\bthrough(?:out)?\s+(?:the\s+)?(?:study|trial)\b|\b(?:study|trial)\s+(?:completion|close|end)\b"
@@ -139,7 +139,7 @@ _HEDGES: tuple[tuple[re.Pattern[str], str], ...] = (
 # Lower-case words one of which every match of each hedge starts with ("~" anywhere, the others at a word start): in
 # most time frames each hedge is tried only where they occur, which finds what a search finds
 # (trialdesk.registry.parsing.startwords).
-_HEDGE_STARTS = StartWords(
+_HEDGE_STARTS: Final = StartWords(
     (
         ("through", "study", "trial", "end"),
         (
@@ -159,18 +159,18 @@ _HEDGE_STARTS = StartWords(
 )  # fmt: skip
 
 # --- anchors ---------------------------------------------------------------------------------------------------
-_AFTER = r"(?:after|post|following|from|since)(?:\s+|\s*-\s*)"
-_WORD = r"[\w-]+\s+"
-_NOT_ORDINAL = r"(?!(?:second|third|fourth|fifth|sixth|last|final|each|every|next|previous|2nd|3rd)\b)"
-_DOSE_NOUN = (
+_AFTER: Final = r"(?:after|post|following|from|since)(?:\s+|\s*-\s*)"
+_WORD: Final = r"[\w-]+\s+"
+_NOT_ORDINAL: Final = r"(?!(?:second|third|fourth|fifth|sixth|last|final|each|every|next|previous|2nd|3rd)\b)"
+_DOSE_NOUN: Final = (
     r"(?:infusions?|injections?|doses?|dosing|administrations?|transplant(?:ation)?s?|transfusions?"
     r"|vaccinations?|implantations?)"
 )
-_NOUN = rf"(?:{_DOSE_NOUN}|treatments?|therap(?:y|ies))"
-_OF = r"(?:\s+of\s+(?:the\s+)?(?:study\s+)?[\w-]+)?"
-_END = r"(?![a-z])"
+_NOUN: Final = rf"(?:{_DOSE_NOUN}|treatments?|therap(?:y|ies))"
+_OF: Final = r"(?:\s+of\s+(?:the\s+)?(?:study\s+)?[\w-]+)?"
+_END: Final = r"(?![a-z])"
 
-_ANCHORS: tuple[tuple[re.Pattern[str], Anchor], ...] = (
+_ANCHORS: Final[tuple[tuple[re.Pattern[str], Anchor], ...]] = (
     (_compile(rf"{_AFTER}(?:the\s+)?(?:each|every)\s+(?:{_WORD}){{0,2}}?{_NOUN}{_OF}{_END}"), "each-dose"),
     (_compile(rf"{_AFTER}(?:the\s+)?(?:last|final)\s+(?:{_WORD}){{0,2}}?{_NOUN}{_OF}{_END}"), "last-dose"),
     (
@@ -202,7 +202,7 @@ _ANCHORS: tuple[tuple[re.Pattern[str], Anchor], ...] = (
 )
 
 # --- visits that are named, not counted ------------------------------------------------------------------------
-_FIXED_VISITS: tuple[tuple[re.Pattern[str], VisitTarget], ...] = (
+_FIXED_VISITS: Final[tuple[tuple[re.Pattern[str], VisitTarget], ...]] = (
     (
         _compile(
             r"(?:pre[\s-]*(?:infusion|dose|dosing|treatment|injection)\s*)?(?:\(\s*)?baseline(?:\s*\))?"
@@ -218,9 +218,9 @@ _FIXED_VISITS: tuple[tuple[re.Pattern[str], VisitTarget], ...] = (
 )
 
 # --- the scanner's table, tried in order at each position -------------------------------------------------------
-_NUM = rf"(?:[0-9]{{1,5}}(?:\.[0-9]{{1,3}})?(?![0-9])|(?:{'|'.join(_NUMBER_WORDS)}){_END})"
-_PM = r"(?:±|\+\s*/\s*[-−]|\+\s*[-−]|plus\s+or\s+minus)"
-_UNITS: tuple[tuple[re.Pattern[str], Unit], ...] = (
+_NUM: Final = rf"(?:[0-9]{{1,5}}(?:\.[0-9]{{1,3}})?(?![0-9])|(?:{'|'.join(_NUMBER_WORDS)}){_END})"
+_PM: Final = r"(?:±|\+\s*/\s*[-−]|\+\s*[-−]|plus\s+or\s+minus)"
+_UNITS: Final[tuple[tuple[re.Pattern[str], Unit], ...]] = (
     (_compile(rf"min(?:ute)?s?{_END}"), "minute"),
     (_compile(rf"h(?:ou)?rs?{_END}|h{_END}"), "hour"),
     (_compile(rf"days?{_END}"), "day"),
@@ -228,7 +228,7 @@ _UNITS: tuple[tuple[re.Pattern[str], Unit], ...] = (
     (_compile(rf"m(?:onth|o|th)s?{_END}"), "month"),
     (_compile(rf"y(?:ea)?rs?{_END}"), "year"),
 )
-_SCAN_TABLE: tuple[tuple[TokenKind, re.Pattern[str]], ...] = (
+_SCAN_TABLE: Final[tuple[tuple[TokenKind, re.Pattern[str]], ...]] = (
     ("sep", _compile(rf"for\s+(?:each|every|all)\s+(?:patients?|participants?|subjects?){_END}")),
     ("sep", _compile(rf"per\s+(?:patient|participant|subject){_END}")),
     ("sep", _compile(rf"single\s+time[\s-]*points?\s+only{_END}")),
@@ -249,8 +249,8 @@ _SCAN_TABLE: tuple[tuple[TokenKind, re.Pattern[str]], ...] = (
         ),
     ),
 )
-_UNKNOWN = re.compile(r"[^\W_]+|\S")
-_LIST_KINDS: frozenset[TokenKind] = frozenset({"number", "plusminus", "unit", "sep"})
+_UNKNOWN: Final = re.compile(r"[^\W_]+|\S")
+_LIST_KINDS: Final[frozenset[TokenKind]] = frozenset({"number", "plusminus", "unit", "sep"})
 
 
 class _Token(NamedTuple):
@@ -423,17 +423,17 @@ def _normalise(text: str) -> tuple[str, list[int]]:
 
 
 # What a token can be, in the order tried at each position; the last, a word or sign no table knows, always matches.
-_TOKEN_TABLE: tuple[tuple[TokenKind, re.Pattern[str], Anchor | None, VisitTarget | None, Unit | None], ...] = (
+_TOKEN_TABLE: Final[tuple[tuple[TokenKind, re.Pattern[str], Anchor | None, VisitTarget | None, Unit | None], ...]] = (
     *(("anchor", pattern, anchor, None, None) for pattern, anchor in _ANCHORS),
     *(("visit", pattern, None, visit, None) for pattern, visit in _FIXED_VISITS),
     *((kind, pattern, None, None, None) for kind, pattern in _SCAN_TABLE),
     *(("unit", pattern, None, None, unit) for pattern, unit in _UNITS),
     ("unknown", _UNKNOWN, None, None, None),
 )
-_NAMED_GROUP = re.compile(r"\(\?P<(\w+)>")
+_NAMED_GROUP: Final = re.compile(r"\(\?P<(\w+)>")
 # Every match of an anchor starts with one of these words (those of _AFTER, or "the", "date", "randomi" of "the date
 # of randomization"), so where none of them starts no anchor is tried, and the token found there is the same.
-_ANCHOR_LEADS = ("after", "post", "following", "from", "since", "the", "date", "randomi")
+_ANCHOR_LEADS: Final = ("after", "post", "following", "from", "since", "the", "date", "randomi")
 
 
 class _Branch(NamedTuple):

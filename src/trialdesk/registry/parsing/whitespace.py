@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Final
 
 __all__ = ["WHITESPACE", "OneForOne", "blank_spaces"]
 
 # Every character str.isspace() accepts, which are those re's \s matches (all at or below U+3000, the ideographic
 # space).
 WHITESPACE = frozenset(chr(code) for code in range(0x3001) if chr(code).isspace())
-_ASCII_WHITESPACE = bytes(sorted(ord(char) for char in WHITESPACE if char.isascii()))
-_ASCII_SPACE_TABLE = bytes.maketrans(_ASCII_WHITESPACE, b" " * len(_ASCII_WHITESPACE))
+_ASCII_WHITESPACE: Final = bytes(sorted(ord(char) for char in WHITESPACE if char.isascii()))
+_ASCII_SPACE_TABLE: Final = bytes.maketrans(_ASCII_WHITESPACE, b" " * len(_ASCII_WHITESPACE))
 
 
 class OneForOne:
