@@ -1,6 +1,6 @@
 """Compile the registry parsers and the protocol compiler with mypyc into ``src/trialdesk/_native/``.
 
-The modules are plain, type-checked Python; compiled, ``compile_protocol`` runs about a third faster (see
+The modules are plain, type-checked Python; compiled, ``compile_protocol`` runs 1.3–1.5 times as fast (see
 ``bench/compile.py``). :mod:`trialdesk.native` loads the compiled modules only while the manifest's fingerprint
 matches the sources, so an edited parser never runs as stale compiled code.
 
