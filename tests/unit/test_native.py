@@ -149,3 +149,21 @@ def test_the_compiled_parsers_compile_every_record_as_the_sources_do() -> None:
     assert outputs["0"][:2] == ["pure Python (TRIALDESK_NATIVE=0)", str(PACKAGE / "registry/parsing/eligibility.py")]
     assert outputs["1"][2] == outputs["0"][2]
     assert int(outputs["0"][2].split()[0]) == len(paths)
+
+
+@pytest.mark.skipif(not BUILT, reason="the compiled parsers are not built (make native; make test builds them)")
+def test_the_compiled_parsers_compile_mutated_records_as_the_sources_do(tmp_path: Path) -> None:
+    # the short run of tools/compare_native.py: odd records the kept ones do not cover (spliced, cut, sprinkled
+    # with Unicode digits and symbols), where run-time type checks or unboxed ints could make compiled code differ
+    spec = importlib.util.spec_from_file_location("compare_native", PACKAGE.parents[1] / "tools" / "compare_native.py")
+    assert spec is not None and spec.loader is not None
+    compare = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(compare)
+    corpus = compare.make_corpus(400, seed=7)
+    path = tmp_path / "corpus.jsonl"
+    path.write_text("".join(json.dumps(study) + "\n" for study in corpus), encoding="utf-8")
+    compiled, sources = compare.compile_both(path)
+    assert compiled[0].startswith("compiled with mypyc") and sources[0].startswith("pure Python")
+    assert len(compiled) == len(sources) == 401
+    assert sum(line.startswith("ok ") for line in sources) > 300  # most mutated records are still valid studies
+    assert compiled[1:] == sources[1:]
