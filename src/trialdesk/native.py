@@ -80,9 +80,13 @@ def _read_build() -> tuple[dict[str, Path] | None, str]:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         sources = [str(source) for source in manifest["sources"]]
         files = {str(name): NATIVE_DIR / str(file) for name, file in manifest["modules"].items()}
-        current = fingerprint(Path(__file__).parent, sources) == manifest["fingerprint"]
+        built_from = str(manifest["fingerprint"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
-        return None, f"unreadable build manifest {manifest_path} ({type(error).__name__})"
+        return None, f"unreadable build manifest {manifest_path} ({type(error).__name__}): run make native"
+    try:
+        current = fingerprint(Path(__file__).parent, sources) == built_from
+    except OSError:
+        current = False  # a source the build was made from is gone
     if not current:
         return None, "the sources changed since the build: run make native"
     if missing := [name for name, file in files.items() if not file.is_file()]:

@@ -167,3 +167,19 @@ def test_the_compiled_parsers_compile_mutated_records_as_the_sources_do(tmp_path
     assert len(compiled) == len(sources) == 401
     assert sum(line.startswith("ok ") for line in sources) > 300  # most mutated records are still valid studies
     assert compiled[1:] == sources[1:]
+
+
+def test_an_unreadable_or_outdated_manifest_runs_the_sources(tmp_path: Path) -> None:
+    package = _copy_package(tmp_path, build=False)
+    _fake_build(package)
+    manifest = package / "_native" / MANIFEST_NAME
+    manifest.write_text("{not json", encoding="utf-8")
+    broken = _run(tmp_path, "auto")
+    assert broken.returncode == 0, broken.stderr
+    assert broken.stdout.splitlines()[0] == (
+        f"pure Python (unreadable build manifest {manifest} (JSONDecodeError): run make native)"
+    )
+    _fake_build_sources = {"sources": ["trialdesk/registry/parsing/gone.py"], "modules": {}, "fingerprint": "0"}
+    manifest.write_text(json.dumps(_fake_build_sources), encoding="utf-8")
+    gone = _run(tmp_path, "auto")
+    assert gone.stdout.splitlines()[0] == "pure Python (the sources changed since the build: run make native)"
