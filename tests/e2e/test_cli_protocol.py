@@ -8,7 +8,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from tests.conftest import list_seed_files
+from tests.conftest import list_seed_files, read_seed_record
 from tests.e2e.test_cli import db, run
 
 __all__ = ["db"]  # the fixture, re-used
@@ -97,3 +97,31 @@ def test_compile_a_record_file_without_storing(db: str, capsys: pytest.CaptureFi
     assert [level["amount"] for level in protocol["escalation"]["dose_levels"]["value"]] == [1e11, 2e11, 3e11]
     _, listed, _ = run(capsys, "studies", "--json")
     assert listed == ""  # nothing was stored
+
+
+def test_compile_a_page_of_studies_gives_an_array_and_names_the_one_it_could_not_read(
+    db: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    page = tmp_path / "page.json"
+    studies = [read_seed_record(1), {"protocolSection": "not a module"}, read_seed_record(0)]
+    page.write_bytes(orjson.dumps({"studies": studies}))
+    code, out, err = run(capsys, "protocol", "compile", str(page), "--json")
+    protocols = orjson.loads(out)  # one JSON document: an array, in file order
+    assert [protocol["nct_id"] for protocol in protocols] == ["NCT06731192", "NCT07295067"]
+    assert protocols[1]["allocation"]["kind"]["value"] == "dose-escalation-3+3"
+    assert code == 1
+    lines = err.strip().splitlines()
+    assert lines[0].startswith(f"not compiled: {page} (study 2): ")
+    assert lines[-1] == f"error: 1 of 3 studies in {page} could not be read (named above)"
+    _, listed, _ = run(capsys, "studies", "--json")
+    assert listed == ""  # nothing was stored
+
+
+def test_compile_a_file_with_no_readable_study_is_one_line(
+    db: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    page = tmp_path / "empty-page.json"
+    page.write_bytes(b'{"studies": [[]]}')
+    code, out, err = run(capsys, "protocol", "compile", str(page))
+    assert (code, out) == (1, "")
+    assert err.strip().splitlines() == [f"error: {page} (study 1): not a study: expected a JSON object, got list"]

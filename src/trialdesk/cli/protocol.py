@@ -15,8 +15,10 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import orjson
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -30,6 +32,8 @@ from trialdesk.registry.record import RegistryRecord, SourceInfo, validate_study
 from trialdesk.storage.protocols import StoredProtocol
 
 console = Console()
+err_console = Console(stderr=True)
+_PROGRESS_FROM = 50  # studies: fewer compile in well under a second, with no bar
 protocol_app = typer.Typer(help="The executable protocol compiled from a registry record.", no_args_is_help=True)
 DatabaseOption = Annotated[
     str | None, typer.Option("--database", envvar="TRIALDESK_DATABASE_URL", help="Database URL.", show_envvar=True)
@@ -86,20 +90,46 @@ def compile_command(
     path: Annotated[Path, typer.Argument(help="A registry record file (any shape trialdesk reads).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the protocol as JSON.")] = False,
 ) -> None:
-    """Compile a record file into a protocol without storing anything."""
+    """Compile a record file into a protocol without storing anything (a file of several studies gives one each).
+
+    With --json one study prints its protocol as a JSON object, several print a JSON array in file order. A study
+    that cannot be read is named on stderr, one line each, after the others are compiled; the exit status is then 1.
+    """
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise InvalidInputError(f"{path}: cannot read ({exc.strerror})") from None
     results = list(read_record_bytes(data, location=str(path)))
-    for result in results:
-        if isinstance(result, RecordError):
-            raise result
-        protocol = compile_protocol(result)
-        if as_json:
-            sys.stdout.write(export_json(protocol))
-        else:
+    records = [result for result in results if isinstance(result, RegistryRecord)]
+    unreadable = [result for result in results if isinstance(result, RecordError)]
+    if not records:
+        raise unreadable[0]
+    with Progress(
+        TextColumn("compiling"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+        disable=not err_console.is_terminal or len(records) < _PROGRESS_FROM,
+    ) as progress:
+        task = progress.add_task("compile", total=len(records))
+        protocols = []
+        for record in records:
+            protocols.append(compile_protocol(record))
+            progress.advance(task)
+    if as_json and len(protocols) == 1:
+        sys.stdout.write(export_json(protocols[0]))
+    elif as_json:  # each protocol as export_json writes it (model order), in one array
+        documents = [orjson.loads(export_json(protocol)) for protocol in protocols]
+        sys.stdout.write(orjson.dumps(documents, option=orjson.OPT_INDENT_2).decode() + "\n")
+    else:
+        for protocol in protocols:
             _print_review(protocol, f"{protocol.nct_id} · {protocol.title}")
+    if unreadable:
+        for error in unreadable:
+            err_console.print(Text(f"not compiled: {error}"), soft_wrap=True)
+        raise RecordError(f"{len(unreadable)} of {len(results)} studies in {path} could not be read (named above)")
 
 
 @protocol_app.command("review")
