@@ -134,6 +134,11 @@ def main() -> None:
     OUT.mkdir(exist_ok=True)
     (OUT / "compile.json").write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
+    python_figure = f"; Python sources {python:,.0f}" if python is not None else ""
+    print(
+        f"compile: {result['records_per_second']:,.0f} records/s on one core, median of {args.trials} "
+        f"(slowest trial {streaming[0]:,.0f}; goal >= 1,000; {describe()}{python_figure})"
+    )
 
 
 if __name__ == "__main__":
