@@ -27,6 +27,7 @@ from trialdesk.errors import InvalidInputError, NotFoundError, RecordError
 from trialdesk.exchange.protocol_file import export_json, export_yaml, load_json, load_yaml
 from trialdesk.protocol.model import Protocol, can_activate, list_gaps
 from trialdesk.registry.compiler import compile_protocol
+from trialdesk.registry.importing import relax_garbage_collection
 from trialdesk.registry.reader import read_record_bytes
 from trialdesk.registry.record import RegistryRecord, SourceInfo, validate_study
 from trialdesk.storage.protocols import StoredProtocol
@@ -115,9 +116,10 @@ def compile_command(
     ) as progress:
         task = progress.add_task("compile", total=len(records))
         protocols = []
-        for record in records:
-            protocols.append(compile_protocol(record))
-            progress.advance(task)
+        with relax_garbage_collection():  # as an import does: the records read stay alive, so skip re-scanning them
+            for record in records:
+                protocols.append(compile_protocol(record))
+                progress.advance(task)
     if as_json and len(protocols) == 1:
         sys.stdout.write(export_json(protocols[0]))
     elif as_json:  # each protocol as export_json writes it (model order), in one array
