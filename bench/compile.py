@@ -5,9 +5,9 @@ process pinned to one core. Reading is not timed; only :func:`~trialdesk.registr
 
 Two figures:
 
-- **streaming** (the goal's figure): each protocol is dropped once compiled, as ``trialdesk protocol compile`` and
-  compile-on-first-use do (each protocol is printed or stored, then freed). Five trials of about 2,000
-  compilations each; the median is reported with the slowest and fastest trial.
+- **streaming** (the goal's figure): each protocol is dropped once compiled, as ``trialdesk protocol compile`` (of
+  one study or a file of many) and compile-on-first-use do: each protocol is printed or stored, then freed. Five
+  trials of about 2,000 compilations each; the median is reported with the slowest and fastest trial.
 - **batch**: every protocol of a round is kept in a list until the next round. More live objects make Python's
   cyclic garbage collector walk a larger heap, so this is slower; shown for comparison.
 

@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import orjson
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -105,6 +104,7 @@ def compile_command(
     unreadable = [result for result in results if isinstance(result, RecordError)]
     if not records:
         raise unreadable[0]
+    array = as_json and len(records) > 1
     with Progress(
         TextColumn("compiling"),
         BarColumn(),
@@ -112,22 +112,26 @@ def compile_command(
         TimeRemainingColumn(),
         console=err_console,
         transient=True,
-        disable=not err_console.is_terminal or len(records) < _PROGRESS_FROM,
+        redirect_stdout=False,  # the protocols go to stdout as they are; the bar only while that is not the screen
+        redirect_stderr=False,
+        disable=not err_console.is_terminal or sys.stdout.isatty() or len(records) < _PROGRESS_FROM,
     ) as progress:
         task = progress.add_task("compile", total=len(records))
-        protocols = []
-        with relax_garbage_collection():  # as an import does: the records read stay alive, so skip re-scanning them
-            for record in records:
-                protocols.append(compile_protocol(record))
+        # each protocol is written, then dropped (memory stays flat); the records read stay alive, so the GC is
+        # relaxed as an import does
+        with relax_garbage_collection():
+            for index, record in enumerate(records):
+                protocol = compile_protocol(record)
+                if array:  # the array orjson would write: each export_json document indented two more spaces
+                    lines = export_json(protocol).rstrip("\n").split("\n")  # JSON text holds no raw newline
+                    sys.stdout.write(("[\n" if index == 0 else ",\n") + "\n".join("  " + line for line in lines))
+                elif as_json:
+                    sys.stdout.write(export_json(protocol))
+                else:
+                    _print_review(protocol, f"{protocol.nct_id} · {protocol.title}")
                 progress.advance(task)
-    if as_json and len(protocols) == 1:
-        sys.stdout.write(export_json(protocols[0]))
-    elif as_json:  # each protocol as export_json writes it (model order), in one array
-        documents = [orjson.loads(export_json(protocol)) for protocol in protocols]
-        sys.stdout.write(orjson.dumps(documents, option=orjson.OPT_INDENT_2).decode() + "\n")
-    else:
-        for protocol in protocols:
-            _print_review(protocol, f"{protocol.nct_id} · {protocol.title}")
+    if array:
+        sys.stdout.write("\n]\n")
     if unreadable:
         for error in unreadable:
             err_console.print(Text(f"not compiled: {error}"), soft_wrap=True)
