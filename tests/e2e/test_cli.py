@@ -184,3 +184,12 @@ def test_installed_script_runs_without_traceback(tmp_path: Path) -> None:
     assert bad.returncode == 1
     assert "rejected: " in bad.stderr and "no such file or folder" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+def test_starting_the_cli_loads_no_statistics_or_plotting_library() -> None:
+    # every command pays for what `import trialdesk.cli` loads: scipy's stats, optimize and integrate and matplotlib
+    # wait for the design and figure commands that use them (about 0.5 s of each start otherwise)
+    heavy = ["scipy.stats", "scipy.optimize", "scipy.integrate", "matplotlib"]
+    code = f"import sys, trialdesk.cli; print(*[m for m in {heavy!r} if m in sys.modules])"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert loaded.split() == []

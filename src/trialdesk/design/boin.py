@@ -25,8 +25,8 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
+import scipy  # its submodules load on first use: importing trialdesk's CLI stays quick
 from numpy.typing import NDArray
-from scipy.stats import beta as beta_distribution
 
 from trialdesk.design.escalation import Action, Decision, LevelData, validate_levels
 from trialdesk.design.operating import OperatingCharacteristics, check_true_dlt, summarise_simulation
@@ -84,13 +84,13 @@ def _elimination_min(n: int, target: float, cutoff: float) -> int | None:
     if n < _MIN_FOR_ELIMINATION:
         return None
     dlts = np.arange(1, n + 1)
-    overdose = beta_distribution.sf(target, dlts + 1, n - dlts + 1)
+    overdose = scipy.stats.beta.sf(target, dlts + 1, n - dlts + 1)
     hits = np.flatnonzero(overdose > cutoff)
     return int(dlts[hits[0]]) if hits.size else None
 
 
 def _overdose_probability(y: int, n: int, target: float) -> float:
-    return float(beta_distribution.sf(target, y + 1, n - y + 1))
+    return float(scipy.stats.beta.sf(target, y + 1, n - y + 1))
 
 
 def _check_cutoff(cutoff: float) -> float:

@@ -27,9 +27,8 @@ from dataclasses import dataclass
 from typing import Literal, cast
 
 import numpy as np
+import scipy  # its submodules load on first use: importing trialdesk's CLI stays quick
 from numpy.typing import NDArray
-from scipy.integrate import quad
-from scipy.optimize import minimize_scalar
 
 from trialdesk.design.boin import _row_keys
 from trialdesk.design.escalation import Action, Decision, LevelData, validate_levels
@@ -178,7 +177,7 @@ def _moments(loglik: Callable[[float], float], prior_var: float, den_whole_line:
     def log_post(b: float) -> float:
         return -b * b / (2.0 * prior_var) + loglik(b)
 
-    peak = minimize_scalar(lambda b: -log_post(b), bounds=(-4 * _LIMIT, 4 * _LIMIT), method="bounded")
+    peak = scipy.optimize.minimize_scalar(lambda b: -log_post(b), bounds=(-4 * _LIMIT, 4 * _LIMIT), method="bounded")
     mode = float(peak.x)
     shift = log_post(mode)
 
@@ -187,6 +186,7 @@ def _moments(loglik: Callable[[float], float], prior_var: float, den_whole_line:
 
     inside = [mode] if -_LIMIT < mode < _LIMIT else None
     options = {"epsabs": 1e-14, "epsrel": 1e-11, "limit": 400}
+    quad = scipy.integrate.quad
     den = quad(density, -_LIMIT, _LIMIT, points=inside, **options)[0]
     if den_whole_line:
         den += quad(density, -np.inf, -_LIMIT, **options)[0] + quad(density, _LIMIT, np.inf, **options)[0]
@@ -236,7 +236,7 @@ def crm_posterior(
     elif method == "mle":
         if y.sum() == 0 or y.sum() == n.sum():
             raise ValueError("method='mle' needs at least one DLT and one patient without (else no MLE exists)")
-        best = minimize_scalar(
+        best = scipy.optimize.minimize_scalar(
             lambda b: -loglik(b), bounds=(-_LIMIT, _LIMIT), method="bounded", options={"xatol": 1e-10}
         )
         beta = float(best.x)

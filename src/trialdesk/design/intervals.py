@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-from scipy import stats
+import scipy  # its submodules load on first use: importing trialdesk's CLI stays quick
 
 Alternative = Literal["two-sided", "greater", "less"]
 
@@ -97,7 +97,7 @@ def normal_quantile(confidence: float) -> float:
         >>> round(normal_quantile(0.95), 6)
         1.959964
     """
-    return float(stats.norm.ppf(1 - (1 - confidence) / 2))
+    return float(scipy.stats.norm.ppf(1 - (1 - confidence) / 2))
 
 
 def wilson_interval(x: int, n: int, *, confidence: float = 0.95, continuity: bool = False) -> Interval:
@@ -144,8 +144,8 @@ def clopper_pearson_interval(x: int, n: int, confidence: float = 0.95) -> Interv
     confidence = check_confidence(confidence)
     tail = (1 - confidence) / 2
     p = x / n
-    lower = 0.0 if x == 0 else min(float(stats.beta.ppf(tail, x, n - x + 1)), p)
-    upper = 1.0 if x == n else max(float(stats.beta.ppf(1 - tail, x + 1, n - x)), p)
+    lower = 0.0 if x == 0 else min(float(scipy.stats.beta.ppf(tail, x, n - x + 1)), p)
+    upper = 1.0 if x == n else max(float(scipy.stats.beta.ppf(1 - tail, x + 1, n - x)), p)
     return Interval(p, lower, upper, confidence, "clopper-pearson")
 
 
@@ -189,5 +189,5 @@ def fisher_exact(a: int, b: int, c: int, d: int, *, alternative: Alternative = "
         check_count(name, value)
     if alternative not in ("two-sided", "greater", "less"):
         raise ValueError(f"alternative {alternative!r}: expected 'two-sided', 'greater' or 'less'")
-    result = stats.fisher_exact([[a, b], [c, d]], alternative=alternative)
+    result = scipy.stats.fisher_exact([[a, b], [c, d]], alternative=alternative)
     return FisherResult(float(result.pvalue), float(result.statistic), alternative)

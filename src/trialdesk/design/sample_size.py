@@ -34,8 +34,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+import scipy  # its submodules load on first use: importing trialdesk's CLI stays quick
 from numpy.typing import NDArray
-from scipy import optimize, stats
 
 ProportionMethod = Literal["normal", "normal-cc", "exact"]
 MeanMethod = Literal["normal", "t"]
@@ -146,7 +146,7 @@ def critical_z(alpha: float, sides: int) -> float:
         >>> round(critical_z(0.05, 2), 6), round(critical_z(0.05, 1), 6)
         (1.959964, 1.644854)
     """
-    return float(stats.norm.isf(alpha / sides))
+    return float(scipy.stats.norm.isf(alpha / sides))
 
 
 def check_proportions(p1: float, p2: float) -> float:
@@ -176,7 +176,7 @@ def fleiss_n(p1: float, p2: float, alpha: float, power: float, ratio: float, sid
     pooled = (p1 + ratio * p2) / (1 + ratio)
     null_sd = math.sqrt(pooled * (1 - pooled) * (1 + 1 / ratio))
     alternative_sd = math.sqrt(p1 * (1 - p1) + p2 * (1 - p2) / ratio)
-    z_beta = float(stats.norm.ppf(power))
+    z_beta = float(scipy.stats.norm.ppf(power))
     return (critical_z(alpha, sides) * null_sd + z_beta * alternative_sd) ** 2 / delta**2
 
 
@@ -223,7 +223,7 @@ def normal_power(p1: float, p2: float, n1: float, alpha: float, ratio: float, si
     pooled = (p1 + ratio * p2) / (1 + ratio)
     null_sd = math.sqrt(pooled * (1 - pooled) * (1 + 1 / ratio))
     alternative_sd = math.sqrt(p1 * (1 - p1) + p2 * (1 - p2) / ratio)
-    return float(stats.norm.cdf((math.sqrt(n1) * delta - critical_z(alpha, sides) * null_sd) / alternative_sd))
+    return float(scipy.stats.norm.cdf((math.sqrt(n1) * delta - critical_z(alpha, sides) * null_sd) / alternative_sd))
 
 
 def second_group_size(n1: int, ratio: float) -> int:
@@ -249,8 +249,8 @@ def fisher_power(p1: float, p2: float, n1: int, n2: int, alpha: float, sides: in
         0.547398
     """
     total = n1 + n2
-    weights1 = stats.binom.pmf(np.arange(n1 + 1), n1, p1)
-    weights2 = stats.binom.pmf(np.arange(n2 + 1), n2, p2)
+    weights1 = scipy.stats.binom.pmf(np.arange(n1 + 1), n1, p1)
+    weights2 = scipy.stats.binom.pmf(np.arange(n2 + 1), n2, p2)
     by_total = np.convolve(weights1, weights2)
     power = 0.0
     for successes in (int(t) for t in np.flatnonzero(by_total >= _NEGLIGIBLE)):
@@ -274,9 +274,9 @@ def fisher_p_values(
     """
     if sides == 1:
         if greater:
-            return np.asarray(stats.hypergeom.sf(x1 - 1, total, n1, successes), dtype=np.float64)
-        return np.asarray(stats.hypergeom.cdf(x1, total, n1, successes), dtype=np.float64)
-    pmf = np.asarray(stats.hypergeom.pmf(x1, total, n1, successes), dtype=np.float64)
+            return np.asarray(scipy.stats.hypergeom.sf(x1 - 1, total, n1, successes), dtype=np.float64)
+        return np.asarray(scipy.stats.hypergeom.cdf(x1, total, n1, successes), dtype=np.float64)
+    pmf = np.asarray(scipy.stats.hypergeom.pmf(x1, total, n1, successes), dtype=np.float64)
     ordered = np.sort(pmf)
     cumulative = np.cumsum(ordered)
     at_most_as_likely = np.searchsorted(ordered, pmf * (1 + 1e-14), side="right")
@@ -397,8 +397,8 @@ def t_power(delta_over_sd: float, n1: float, alpha: float, sides: int, *, ratio:
     else:
         df = n1 * (1 + ratio) - 2
         noncentrality = delta_over_sd / math.sqrt(1 / n1 + 1 / (ratio * n1))
-    critical = stats.t.isf(alpha / sides, df)
-    return float(stats.nct.sf(critical, df, noncentrality))
+    critical = scipy.stats.t.isf(alpha / sides, df)
+    return float(scipy.stats.nct.sf(critical, df, noncentrality))
 
 
 def solve_t_n(delta_over_sd: float, alpha: float, power: float, sides: int, ratio: float, *, paired: bool) -> float:
@@ -418,7 +418,7 @@ def solve_t_n(delta_over_sd: float, alpha: float, power: float, sides: int, rati
         upper *= 2
     if shortfall(smallest) >= 0:
         return smallest
-    return float(optimize.brentq(shortfall, smallest, upper, xtol=1e-10, rtol=1e-14))
+    return float(scipy.optimize.brentq(shortfall, smallest, upper, xtol=1e-10, rtol=1e-14))
 
 
 def check_mean_method(method: str) -> None:
@@ -478,14 +478,14 @@ def two_means_n(
     if method == "t":
         n = solve_t_n(effect, alpha, power, sides, ratio, paired=False)
     else:
-        n = (1 + 1 / ratio) * (critical_z(alpha, sides) + float(stats.norm.ppf(power))) ** 2 / effect**2
+        n = (1 + 1 / ratio) * (critical_z(alpha, sides) + float(scipy.stats.norm.ppf(power))) ** 2 / effect**2
     n1 = round_up(n)
     n2 = second_group_size(n1, ratio)
     if method == "t":
         achieved = t_power(effect, n1, alpha, sides, ratio=n2 / n1, paired=False)
     else:
         se = math.sqrt(1 / n1 + 1 / n2)
-        achieved = float(stats.norm.cdf(effect / se - critical_z(alpha, sides)))
+        achieved = float(scipy.stats.norm.cdf(effect / se - critical_z(alpha, sides)))
     return SampleSize(n, n1, n2, f"two-means-{method}", alpha, power, achieved, ratio, sides)
 
 
@@ -516,10 +516,10 @@ def paired_n(
     if method == "t":
         n = solve_t_n(effect, alpha, power, sides, 1.0, paired=True)
     else:
-        n = (critical_z(alpha, sides) + float(stats.norm.ppf(power))) ** 2 / effect**2
+        n = (critical_z(alpha, sides) + float(scipy.stats.norm.ppf(power))) ** 2 / effect**2
     pairs = round_up(n)
     if method == "t":
         achieved = t_power(effect, pairs, alpha, sides, paired=True)
     else:
-        achieved = float(stats.norm.cdf(math.sqrt(pairs) * effect - critical_z(alpha, sides)))
+        achieved = float(scipy.stats.norm.cdf(math.sqrt(pairs) * effect - critical_z(alpha, sides)))
     return SampleSize(n, pairs, pairs, f"paired-{method}", alpha, power, achieved, 1.0, sides, "pairs")
