@@ -94,6 +94,8 @@ def main() -> None:
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    if describe().startswith("pure") and not args.streaming_only:
+        print(f"note: {describe()}; measuring the Python sources (make bench compiles them)", file=sys.stderr)
     records = load_records()
     rounds = max(1, round(args.target / len(records)))
     protocols = [compile_protocol(record) for record in records]  # warm-up (regex compilation), and the shares
