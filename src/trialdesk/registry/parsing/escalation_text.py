@@ -193,6 +193,10 @@ _EACH_COHORT_HAS: Final = (
     r"enrol(?:l?s)?|contains?|has|have|treats?)\s+(?:of\s+)?"
 )
 _EXPANDED_TO: Final = r"\bexpand(?:ed)?\s+(?:the\s+cohort\s+)?to\s+(?:a\s+total\s+of\s+)?"
+# A stopping rule may name the DLTs shortly before its threshold; a count may name who it counts.
+_DLT_LEAD: Final = r"(?:\b" + _DLT + r"[^.;]{0,60}?)?"
+_SOME_PEOPLE: Final = r"\b(?:\s+" + _PEOPLE + r")?"
+_OUT_OF: Final = r"\s*(?:/|of|out\s+of|in)\s*"
 
 RULES: tuple[EscalationRule, ...] = (
     # The design itself: "3+3" also says the cohort and expansion sizes unless something more explicit does.
@@ -208,7 +212,7 @@ RULES: tuple[EscalationRule, ...] = (
         _read_first,
     ),
     _rule("cohort_size", _NOT_ADDED + r"(?<!second\s)\bcohorts?\s+of\s+" + _N + r"\s+" + _PEOPLE, _read_first),
-    _rule("cohort_size", _EACH_COHORT_HAS + _N + r"\b(?:\s+" + _PEOPLE + r")?", _read_first),
+    _rule("cohort_size", _EACH_COHORT_HAS + _N + _SOME_PEOPLE, _read_first),
     _rule(
         "cohort_size",
         _NOT_ADDED + r"\b" + _N + r"\s+" + _PEOPLE + r"\s+(?:will\s+be\s+|are\s+|is\s+|to\s+be\s+)?(?:enrolled|enroled|"
@@ -231,60 +235,34 @@ RULES: tuple[EscalationRule, ...] = (
     ),
     _rule(
         "expansion_size",
-        r"\b(?:an?\s+)?(?:additional|further|another|second)\s+cohort\s+of\s+" + _N + r"\b(?:\s+" + _PEOPLE + r")?",
+        r"\b(?:an?\s+)?(?:additional|further|another|second)\s+cohort\s+of\s+" + _N + _SOME_PEOPLE,
         _read_first,
         _EXPANSION_CONTEXT,
     ),
-    _rule("expansion_total", _EXPANDED_TO + _N + r"\b(?:\s+" + _PEOPLE + r")?", _read_first, _EXPANSION_CONTEXT),
+    _rule("expansion_total", _EXPANDED_TO + _N + _SOME_PEOPLE, _read_first, _EXPANSION_CONTEXT),
     # Stopping rule.
     _rule(
         "stop_above",
-        r"(?:\b" + _DLT + r"[^.;]{0,60}?)?(?:(?:more|greater)\s+than|exceed(?:s|ing)?|over|above|\\?>(?!=))\s*"
+        _DLT_LEAD + r"(?:(?:more|greater)\s+than|exceed(?:s|ing)?|over|above|\\?>(?!=))\s*"
         r"(\d{1,3}(?:\.\d+)?)\s*%(?:\s+of\s+(?:the\s+)?" + _PEOPLE + r")?",
         _read_percent,
         _STOP_CONTEXT,
     ),
     _rule(
         "stop_above",
-        r"(?:\b"
-        + _DLT
-        + r"[^.;]{0,60}?)?(?:(?:more|greater)\s+than|\\?>(?!=))\s*"
-        + _N
-        + r"\s*(?:/|of|out\s+of|in)\s*"
-        + _N
-        + r"\b(?:\s+"
-        + _PEOPLE
-        + r")?",
+        rf"{_DLT_LEAD}(?:(?:more|greater)\s+than|\\?>(?!=))\s*{_N}{_OUT_OF}{_N}{_SOME_PEOPLE}",
         _read_fraction_above,
         _STOP_CONTEXT,
     ),
     _rule(
         "stop_above",
-        r"(?:\b"
-        + _DLT
-        + r"[^.;]{0,60}?)?(?:at\s+least|≥|\\?>=)\s*"
-        + _N
-        + r"\s*(?:/|of|out\s+of|in)\s*"
-        + _N
-        + r"\b(?:\s+"
-        + _PEOPLE
-        + r")?",
+        rf"{_DLT_LEAD}(?:at\s+least|≥|\\?>=)\s*{_N}{_OUT_OF}{_N}{_SOME_PEOPLE}",
         _read_fraction_at_least,
         _STOP_CONTEXT,
     ),
     _rule(
         "stop_above",
-        r"(?:\b"
-        + _DLT
-        + r"[^.;]{0,60}?)?\b"
-        + _N
-        + r"\s+or\s+more\s+(?:"
-        + _PEOPLE
-        + r"\s+)?(?:of|out\s+of|in)\s+(?:the\s+)?"
-        + _N
-        + r"\b(?:\s+"
-        + _PEOPLE
-        + r")?",
+        rf"{_DLT_LEAD}\b{_N}\s+or\s+more\s+(?:{_PEOPLE}\s+)?(?:of|out\s+of|in)\s+(?:the\s+)?{_N}{_SOME_PEOPLE}",
         _read_fraction_at_least,
         _STOP_CONTEXT,
     ),
